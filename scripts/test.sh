@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Runs every check and test of PromQL Workbench in a fixed order and ends with one summary
+# line, `N passed, N failed`. A failing stage does not stop the later ones, so one run shows
+# everything that is wrong; the exit status is non-zero if anything failed.
+#
+# Counting: a check (fmt, clippy, a build) counts as one; a test stage counts its tests as
+# reported by cargo's "test result:" lines, node's test runner, or our own runners' summaries.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=never
+logdir=target/test-logs
+mkdir -p "$logdir"
+
+passed=0
+failed=0
+failed_stages=()
+
+# Adds the counts of tests a stage reported, or one for a check, to the totals.
+tally() {
+  local name=$1 status=$2 log=$3 p f
+  p=$( { grep -hoE 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+';
+         grep -hoE '^ℹ pass [0-9]+' "$log" | grep -oE '[0-9]+';
+         grep -hoE '^SUMMARY [0-9]+ passed' "$log" | grep -oE '[0-9]+'; } | awk '{s+=$1} END {print s+0}')
+  f=$( { grep -hoE 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+';
+         grep -hoE '^ℹ fail [0-9]+' "$log" | grep -oE '[0-9]+';
+         grep -hoE '^SUMMARY [0-9]+ passed, [0-9]+ failed' "$log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+'; } | awk '{s+=$1} END {print s+0}')
+  if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+    # A check, or a test stage that died before reporting: count the stage itself.
+    if [ "$status" = 0 ]; then p=1; else f=1; fi
+  elif [ "$status" != 0 ] && [ "$f" = 0 ]; then
+    f=1 # The stage failed outside any single test (a build error after some tests ran).
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$status" != 0 ]; then failed_stages+=("$name"); fi
+}
+
+stage() {
+  local name=$1; shift
+  local log="$logdir/$name.log"
+  printf '\n==> %s: %s\n' "$name" "$*"
+  local start=$SECONDS
+  "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  printf '<== %s: %s in %ss\n' "$name" "$([ "$status" = 0 ] && echo ok || echo "FAILED ($status)")" $((SECONDS - start))
+  tally "$name" "$status" "$log"
+}
+
+stage setup scripts/setup.sh test
+stage fmt cargo fmt --all -- --check
+stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+# The browser build: the library crates without their `cli` feature, as the app uses them.
+stage clippy-wasm cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
+stage cargo-test cargo test --workspace --locked
+stage wasm-test env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test --locked --target wasm32-unknown-unknown -p app
+stage dist scripts/dist.sh
+stage e2e node --test --test-reporter=spec e2e/
+
+printf '\n'
+if [ ${#failed_stages[@]} -gt 0 ]; then
+  printf 'failed stages: %s (logs in %s/)\n' "${failed_stages[*]}" "$logdir"
+fi
+printf '%d passed, %d failed\n' "$passed" "$failed"
+[ "$failed" = 0 ]
