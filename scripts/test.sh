@@ -55,7 +55,7 @@ stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 stage clippy-wasm cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
 stage cargo-test cargo test --workspace --locked
 stage wasm-test env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/app/webdriver.json" \
   cargo test --locked --target wasm32-unknown-unknown -p app
 stage dist scripts/dist.sh
 stage e2e node --test --test-reporter=spec e2e/
