@@ -40,17 +40,17 @@ pub enum ExprKind {
     /// `"text"`, `'text'` or `` `raw text` ``.
     String(StringLiteral),
     /// `http_requests_total{job="api"} offset 5m`: one sample per series.
-    VectorSelector(VectorSelector),
+    VectorSelector(Box<VectorSelector>),
     /// `http_requests_total[5m]`: a window of samples per series.
-    MatrixSelector(MatrixSelector),
+    MatrixSelector(Box<MatrixSelector>),
     /// `rate(x[5m])[1h:1m]`: an expression evaluated at steps across a range.
-    Subquery(Subquery),
+    Subquery(Box<Subquery>),
     /// `rate(x[5m])`: a function call.
     Call(Call),
     /// `sum by (job) (x)`: an aggregation.
-    Aggregate(Aggregate),
+    Aggregate(Box<Aggregate>),
     /// `a / on(job) b`: a binary operation.
-    Binary(Binary),
+    Binary(Box<Binary>),
     /// `-x`: a unary minus or plus on something other than a number.
     Unary(Unary),
     /// `(x)`: parentheses, kept so the formatter can print them back.
@@ -514,13 +514,15 @@ impl Expr {
         let kind = match &self.kind {
             ExprKind::Number(n) => ExprKind::Number(*n),
             ExprKind::String(s) => ExprKind::String(s.clone()),
-            ExprKind::VectorSelector(vs) => ExprKind::VectorSelector(normalize_selector(vs)),
-            ExprKind::MatrixSelector(m) => ExprKind::MatrixSelector(MatrixSelector {
+            ExprKind::VectorSelector(vs) => {
+                ExprKind::VectorSelector(Box::new(normalize_selector(vs)))
+            }
+            ExprKind::MatrixSelector(m) => ExprKind::MatrixSelector(Box::new(MatrixSelector {
                 selector: normalize_selector(&m.selector),
                 range: normalize_duration(&m.range, true),
                 range_span: Span::default(),
-            }),
-            ExprKind::Subquery(s) => ExprKind::Subquery(Subquery {
+            })),
+            ExprKind::Subquery(s) => ExprKind::Subquery(Box::new(Subquery {
                 expr: Box::new(s.expr.normalized()),
                 range: normalize_duration(&s.range, true),
                 step: s.step.as_ref().map(|d| normalize_duration(d, true)),
@@ -530,13 +532,13 @@ impl Expr {
                     span: Span::default(),
                 }),
                 range_span: Span::default(),
-            }),
+            })),
             ExprKind::Call(c) => ExprKind::Call(Call {
                 function: c.function,
                 args: c.args.iter().map(Expr::normalized).collect(),
                 name_span: Span::default(),
             }),
-            ExprKind::Aggregate(a) => ExprKind::Aggregate(Aggregate {
+            ExprKind::Aggregate(a) => ExprKind::Aggregate(Box::new(Aggregate {
                 op: a.op,
                 op_span: Span::default(),
                 param: a.param.as_ref().map(|p| Box::new(p.normalized())),
@@ -551,8 +553,8 @@ impl Expr {
                         position: GroupingPosition::BeforeArgs,
                         span: Span::default(),
                     }),
-            }),
-            ExprKind::Binary(b) => ExprKind::Binary(Binary {
+            })),
+            ExprKind::Binary(b) => ExprKind::Binary(Box::new(Binary {
                 op: b.op,
                 op_span: Span::default(),
                 lhs: Box::new(b.lhs.normalized()),
@@ -585,7 +587,7 @@ impl Expr {
                     }),
                     span: Span::default(),
                 }),
-            }),
+            })),
             ExprKind::Unary(u) => ExprKind::Unary(Unary {
                 op: u.op,
                 op_span: Span::default(),

@@ -416,8 +416,9 @@ pub fn format_ms(ms: i64) -> String {
 /// Formats a number of seconds written as a duration, as Prometheus prints a duration
 /// literal: converted to nanoseconds with truncation, then printed in milliseconds.
 pub(crate) fn format_seconds(seconds: f64) -> String {
-    if seconds < 0.0 {
-        // Go prints the magnitude after a minus; a tiny negative value prints as "-0s".
+    // Go prints the magnitude after a minus; a tiny negative value prints as "-0s". Unlike
+    // Prometheus we keep the minus of a negative zero (`-0m`) too, so it reads back the same.
+    if seconds.is_sign_negative() {
         let ms = ((-seconds * 1e9) as i64) / 1_000_000;
         format!("-{}", format_ms(ms))
     } else {
@@ -492,6 +493,7 @@ mod tests {
         assert_eq!(format_ms(-300_000), "-5m");
         assert_eq!(format_seconds(4.018), "4s18ms");
         assert_eq!(format_seconds(-7.0 * 60.0), "-7m");
+        assert_eq!(format_seconds(-0.0), "-0s");
     }
 
     #[test]

@@ -253,6 +253,7 @@ impl<'a> Parser<'a> {
         self.error(error);
     }
 
+    #[inline(never)]
     fn describe(&self, token: &Token) -> String {
         match &token.kind {
             TokenKind::Eof => "the end of the query".to_string(),
@@ -360,26 +361,35 @@ impl<'a> Parser<'a> {
             let rhs = if self.starts_operand(Mode::Normal) {
                 self.expr(next_min)
             } else {
-                let next = self.peek(Mode::Normal);
-                let message = format!(
-                    "`{}` needs a value on its right, but found {}",
-                    op.symbol,
-                    self.describe(&next)
-                );
-                self.unexpected(
-                    &next,
-                    message,
-                    Some(format!(
-                        "a binary operator goes between two values, as in `a {} b`",
-                        op.symbol
-                    )),
-                );
-                None
+                self.missing_right_operand(op)
             };
             lhs = self.binary(lhs, op, token.span, modifiers, rhs);
         }
         self.leave();
         lhs
+    }
+
+    // The functions on the recursive path (expr, unary, postfix, primary, paren, call, args,
+    // aggregate) keep their error reporting in separate cold functions like this one: the
+    // text building would otherwise enlarge every stack frame of every nesting level.
+    #[cold]
+    #[inline(never)]
+    fn missing_right_operand(&mut self, op: &'static BinaryOp) -> Option<Node> {
+        let next = self.peek(Mode::Normal);
+        let message = format!(
+            "`{}` needs a value on its right, but found {}",
+            op.symbol,
+            self.describe(&next)
+        );
+        self.unexpected(
+            &next,
+            message,
+            Some(format!(
+                "a binary operator goes between two values, as in `a {} b`",
+                op.symbol
+            )),
+        );
+        None
     }
 
     /// The binary operator `token` stands for, if any.
@@ -432,6 +442,19 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether the next token closes a construct (or ends the query), so no operand can
+    /// start here.
+    fn at_closer(&mut self, mode: Mode) -> bool {
+        matches!(
+            self.peek(mode).kind,
+            TokenKind::Eof
+                | TokenKind::RParen
+                | TokenKind::RBracket
+                | TokenKind::RBrace
+                | TokenKind::Comma
+        )
+    }
+
     fn unary(&mut self) -> Option<Node> {
         let token = self.peek(Mode::Normal);
         let op = match token.kind {
@@ -441,17 +464,28 @@ impl<'a> Parser<'a> {
         };
         self.bump(Mode::Normal);
         if !self.starts_operand(Mode::Normal) {
-            let next = self.peek(Mode::Normal);
-            let message = format!(
-                "`{}` needs a value after it, but found {}",
-                op.symbol(),
-                self.describe(&next)
-            );
-            self.unexpected(&next, message, None);
-            return None;
+            return self.missing_unary_operand(op);
         }
         let operand = self.expr(UNARY_OPERAND_PRECEDENCE)?;
-        let span = token.span.to(operand.expr.span);
+        self.unary_node(op, token.span, operand)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing_unary_operand(&mut self, op: UnaryOp) -> Option<Node> {
+        let next = self.peek(Mode::Normal);
+        let message = format!(
+            "`{}` needs a value after it, but found {}",
+            op.symbol(),
+            self.describe(&next)
+        );
+        self.unexpected(&next, message, None);
+        None
+    }
+
+    #[inline(never)]
+    fn unary_node(&mut self, op: UnaryOp, op_span: Span, operand: Node) -> Option<Node> {
+        let span = op_span.to(operand.expr.span);
         if let ExprKind::Number(n) = operand.expr.kind {
             // Prometheus folds a sign into a number literal: `-1` is the number -1.
             let value = if op == UnaryOp::Neg {
@@ -487,7 +521,7 @@ impl<'a> Parser<'a> {
         let expr = Expr {
             kind: ExprKind::Unary(Unary {
                 op,
-                op_span: token.span,
+                op_span,
                 expr: Box::new(operand.expr),
             }),
             span,
@@ -510,68 +544,11 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A literal, a selector, a call, an aggregation or a parenthesised expression.
     fn primary(&mut self) -> Option<Node> {
         let token = self.peek(Mode::Normal);
         match &token.kind {
-            TokenKind::Number => {
-                self.bump(Mode::Normal);
-                let value = match literals::parse_number(self.text(token.span)) {
-                    Ok(v) => v,
-                    Err(NumberError::OutOfRange) => {
-                        self.err_hint(
-                            ErrorKind::Literal,
-                            token.span,
-                            "this number is too large",
-                            "the largest number PromQL can hold is about 1.8e308",
-                        );
-                        return None;
-                    }
-                    Err(NumberError::Syntax) => {
-                        let message = format!("`{}` is not a valid number", self.text(token.span));
-                        self.err(ErrorKind::Literal, token.span, message);
-                        return None;
-                    }
-                };
-                let expr = Expr {
-                    kind: ExprKind::Number(NumberLiteral {
-                        value,
-                        written_as_duration: false,
-                    }),
-                    span: token.span,
-                };
-                self.node(expr, ValueType::Scalar, 1)
-            }
-            TokenKind::Duration => {
-                self.bump(Mode::Normal);
-                let seconds = self.duration_literal(&token)?;
-                let expr = Expr {
-                    kind: ExprKind::Number(NumberLiteral {
-                        value: seconds,
-                        written_as_duration: true,
-                    }),
-                    span: token.span,
-                };
-                self.node(expr, ValueType::Scalar, 1)
-            }
-            TokenKind::String => {
-                self.bump(Mode::Normal);
-                let bytes = self.unquote(&token)?;
-                let literal = match String::from_utf8(bytes) {
-                    Ok(value) => StringLiteral {
-                        value,
-                        non_utf8_bytes: None,
-                    },
-                    Err(e) => StringLiteral {
-                        value: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                        non_utf8_bytes: Some(e.into_bytes()),
-                    },
-                };
-                let expr = Expr {
-                    kind: ExprKind::String(literal),
-                    span: token.span,
-                };
-                self.node(expr, ValueType::String, 1)
-            }
+            TokenKind::Number | TokenKind::Duration | TokenKind::String => self.literal(token),
             TokenKind::LParen => self.paren(),
             TokenKind::LBrace => self.selector(None),
             TokenKind::Ident => {
@@ -608,104 +585,172 @@ impl<'a> Parser<'a> {
                         self.call()
                     }
                     k if k.can_be_metric_name() => self.selector(Some(token)),
-                    _ => {
-                        self.bump(Mode::Normal);
-                        let word = self.text(token.span).to_ascii_lowercase();
-                        let hint = match keyword {
-                            Keyword::Bool => {
-                                "`bool` goes right after a comparison operator, as in `a > bool 5`"
-                            }
-                            Keyword::On | Keyword::Ignoring => {
-                                "`on (...)` and `ignoring (...)` go right after a binary operator, as in `a / on(job) b`"
-                            }
-                            Keyword::GroupLeft | Keyword::GroupRight => {
-                                "`group_left` and `group_right` follow `on (...)` or `ignoring (...)`, as in `a * on(job) group_left b`"
-                            }
-                            _ => "`atan2` is a binary operator: `a atan2 b`",
-                        };
-                        self.err_hint(
-                            ErrorKind::Syntax,
-                            token.span,
-                            format!("unexpected `{word}` where a value was expected"),
-                            hint,
-                        );
-                        None
-                    }
+                    _ => self.misplaced_keyword(token, keyword),
                 }
             }
-            TokenKind::Invalid(_) => {
-                self.bump(Mode::Normal);
-                self.unexpected(&token, String::new(), None);
-                None
+            _ => self.not_a_value(token),
+        }
+    }
+
+    /// A number, duration or string literal.
+    #[inline(never)]
+    fn literal(&mut self, token: Token) -> Option<Node> {
+        self.bump(Mode::Normal);
+        let (kind, ty) = match token.kind {
+            TokenKind::Number => {
+                let value = match literals::parse_number(self.text(token.span)) {
+                    Ok(v) => v,
+                    Err(e) => return self.bad_number(&token, e),
+                };
+                let number = NumberLiteral {
+                    value,
+                    written_as_duration: false,
+                };
+                (ExprKind::Number(number), ValueType::Scalar)
+            }
+            TokenKind::Duration => {
+                let number = NumberLiteral {
+                    value: self.duration_literal(&token)?,
+                    written_as_duration: true,
+                };
+                (ExprKind::Number(number), ValueType::Scalar)
             }
             _ => {
-                if let Some(op) = self.binary_op(&token) {
-                    // `* b`: report the missing left operand, then read the rest so that
-                    // errors inside it are found too.
-                    self.bump(Mode::Normal);
-                    self.err_hint(
-                        ErrorKind::Syntax,
-                        token.span,
-                        format!("`{}` needs a value on its left", op.symbol),
-                        format!(
-                            "a binary operator goes between two values, as in `a {} b`",
-                            op.symbol
-                        ),
-                    );
-                    if self.starts_operand(Mode::Normal) {
-                        let _ = self.expr(op.precedence + 1);
-                    }
-                    return None;
-                }
-                let message = format!("expected a value, but found {}", self.describe(&token));
-                let hint = match token.kind {
-                    TokenKind::RParen => Some("this `)` has no matching `(`".to_string()),
-                    TokenKind::Assign => {
-                        Some("`=` is only used in label matchers such as {job=\"api\"}".to_string())
-                    }
-                    TokenKind::RegexMatch | TokenKind::RegexNoMatch => {
-                        Some("regex matchers go inside braces, as in {job=~\"api.*\"}".to_string())
-                    }
-                    TokenKind::Eof => {
-                        Some("the query ends too early; something is missing here".to_string())
-                    }
-                    _ => None,
+                let bytes = self.unquote(&token)?;
+                let literal = match String::from_utf8(bytes) {
+                    Ok(value) => StringLiteral {
+                        value,
+                        non_utf8_bytes: None,
+                    },
+                    Err(e) => StringLiteral {
+                        value: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                        non_utf8_bytes: Some(e.into_bytes()),
+                    },
                 };
-                // Closing tokens are left for the construct they close.
-                if !matches!(
-                    token.kind,
-                    TokenKind::RParen
-                        | TokenKind::RBracket
-                        | TokenKind::RBrace
-                        | TokenKind::Comma
-                        | TokenKind::Eof
-                ) {
-                    self.bump(Mode::Normal);
-                }
-                self.unexpected(&token, message, hint);
-                None
+                (ExprKind::String(literal), ValueType::String)
+            }
+        };
+        let expr = Expr {
+            kind,
+            span: token.span,
+        };
+        self.node(expr, ty, 1)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn bad_number(&mut self, token: &Token, e: NumberError) -> Option<Node> {
+        match e {
+            NumberError::OutOfRange => self.err_hint(
+                ErrorKind::Literal,
+                token.span,
+                "this number is too large",
+                "the largest number PromQL can hold is about 1.8e308",
+            ),
+            NumberError::Syntax => {
+                let message = format!("`{}` is not a valid number", self.text(token.span));
+                self.err(ErrorKind::Literal, token.span, message);
             }
         }
+        None
+    }
+
+    /// `bool`, `on`, `ignoring`, `group_*` or `atan2` where a value should be.
+    #[cold]
+    #[inline(never)]
+    fn misplaced_keyword(&mut self, token: Token, keyword: Keyword) -> Option<Node> {
+        self.bump(Mode::Normal);
+        let word = self.text(token.span).to_ascii_lowercase();
+        let hint = match keyword {
+            Keyword::Bool => "`bool` goes right after a comparison operator, as in `a > bool 5`",
+            Keyword::On | Keyword::Ignoring => {
+                "`on (...)` and `ignoring (...)` go right after a binary operator, as in `a / on(job) b`"
+            }
+            Keyword::GroupLeft | Keyword::GroupRight => {
+                "`group_left` and `group_right` follow `on (...)` or `ignoring (...)`, as in `a * on(job) group_left b`"
+            }
+            _ => "`atan2` is a binary operator: `a atan2 b`",
+        };
+        self.err_hint(
+            ErrorKind::Syntax,
+            token.span,
+            format!("unexpected `{word}` where a value was expected"),
+            hint,
+        );
+        None
+    }
+
+    /// A token that cannot start a value.
+    #[cold]
+    #[inline(never)]
+    fn not_a_value(&mut self, token: Token) -> Option<Node> {
+        if let TokenKind::Invalid(_) = token.kind {
+            self.bump(Mode::Normal);
+            self.unexpected(&token, String::new(), None);
+            return None;
+        }
+        if let Some(op) = self.binary_op(&token) {
+            // `* b`: report the missing left operand, then read the rest so that errors
+            // inside it are found too.
+            self.bump(Mode::Normal);
+            self.err_hint(
+                ErrorKind::Syntax,
+                token.span,
+                format!("`{}` needs a value on its left", op.symbol),
+                format!(
+                    "a binary operator goes between two values, as in `a {} b`",
+                    op.symbol
+                ),
+            );
+            if self.starts_operand(Mode::Normal) {
+                let _ = self.expr(op.precedence + 1);
+            }
+            return None;
+        }
+        let message = format!("expected a value, but found {}", self.describe(&token));
+        let hint = match token.kind {
+            TokenKind::RParen => Some("this `)` has no matching `(`".to_string()),
+            TokenKind::Assign => {
+                Some("`=` is only used in label matchers such as {job=\"api\"}".to_string())
+            }
+            TokenKind::RegexMatch | TokenKind::RegexNoMatch => {
+                Some("regex matchers go inside braces, as in {job=~\"api.*\"}".to_string())
+            }
+            TokenKind::Eof => {
+                Some("the query ends too early; something is missing here".to_string())
+            }
+            _ => None,
+        };
+        // Closing tokens are left for the construct they close.
+        if !matches!(
+            token.kind,
+            TokenKind::RParen
+                | TokenKind::RBracket
+                | TokenKind::RBrace
+                | TokenKind::Comma
+                | TokenKind::Eof
+        ) {
+            self.bump(Mode::Normal);
+        }
+        self.unexpected(&token, message, hint);
+        None
     }
 
     fn paren(&mut self) -> Option<Node> {
         let open = self.bump(Mode::Normal);
-        if !self.starts_operand(Mode::Normal) {
-            let next = self.peek(Mode::Normal);
-            let message = format!(
-                "expected an expression inside `( )`, but found {}",
-                self.describe(&next)
-            );
-            self.unexpected(&next, message, None);
-            self.close(&open, Mode::Normal, None);
-            return None;
+        if self.at_closer(Mode::Normal) {
+            return self.empty_parens(&open);
         }
         let inner = self.expr(0);
         if !self.close(&open, Mode::Normal, inner.as_ref()) {
             return None;
         }
-        let inner = inner?;
-        let span = open.span.to(Span::empty(self.prev_end));
+        self.finish_paren(open.span, inner?)
+    }
+
+    #[inline(never)]
+    fn finish_paren(&mut self, open: Span, inner: Node) -> Option<Node> {
+        let span = open.to(Span::empty(self.prev_end));
         let expr = Expr {
             kind: ExprKind::Paren(Paren {
                 expr: Box::new(inner.expr),
@@ -715,8 +760,22 @@ impl<'a> Parser<'a> {
         self.node(expr, inner.ty, inner.height + 1)
     }
 
+    #[cold]
+    #[inline(never)]
+    fn empty_parens(&mut self, open: &Token) -> Option<Node> {
+        let next = self.peek(Mode::Normal);
+        let message = format!(
+            "expected an expression inside `( )`, but found {}",
+            self.describe(&next)
+        );
+        self.unexpected(&next, message, None);
+        self.close(open, Mode::Normal, None);
+        None
+    }
+
     /// Consumes the `)` matching `open`, or reports what is in the way and skips to it.
     /// Returns whether the parenthesis was closed cleanly.
+    #[inline(never)]
     fn close(&mut self, open: &Token, mode: Mode, inside: Option<&Node>) -> bool {
         if self.eat(mode, &TokenKind::RParen).is_some() {
             return true;
@@ -735,6 +794,7 @@ impl<'a> Parser<'a> {
         false
     }
 
+    #[inline(never)]
     fn unclosed(&mut self, open: &Token, closer: &str) {
         if self.unterminated_at.is_some_and(|at| at > open.span.start) {
             // The closer is inside a string that never ends; that error says it all.
@@ -774,6 +834,7 @@ impl<'a> Parser<'a> {
 
     /// Reports a token that follows a complete expression but cannot continue it.
     /// `closing` names the token that was expected instead, if any.
+    #[inline(never)]
     fn unexpected_after(&mut self, token: &Token, before: Option<&Node>, closing: Option<&str>) {
         let before_text = before.map(|n| self.text(n.expr.span).to_string());
         let found = self.describe(token);
@@ -839,6 +900,7 @@ impl<'a> Parser<'a> {
 
     // ----- Selectors -----
 
+    #[inline(never)]
     fn selector(&mut self, name: Option<Token>) -> Option<Node> {
         let start = self.peek(Mode::Normal).span.start;
         let metric = name.map(|token| {
@@ -899,20 +961,21 @@ impl<'a> Parser<'a> {
             return None;
         }
         let expr = Expr {
-            kind: ExprKind::VectorSelector(VectorSelector {
+            kind: ExprKind::VectorSelector(Box::new(VectorSelector {
                 metric,
                 matchers,
                 offset: None,
                 at: None,
                 extended: None,
                 span,
-            }),
+            })),
             span,
         };
         self.node(expr, ValueType::Vector, 1)
     }
 
     /// The matchers between `{` (consumed) and `}`. Returns whether all parsed cleanly.
+    #[inline(never)]
     fn matchers(&mut self, open: &Token, out: &mut Vec<Matcher>) -> bool {
         let mut ok = true;
         loop {
@@ -1015,6 +1078,7 @@ impl<'a> Parser<'a> {
     }
 
     /// One `name op "value"` matcher, or a quoted metric name alone.
+    #[inline(never)]
     fn matcher(&mut self) -> Option<Matcher> {
         let name_token = self.bump(Mode::Braces);
         let quoted = name_token.kind == TokenKind::String;
@@ -1163,6 +1227,7 @@ impl<'a> Parser<'a> {
 
     // ----- Ranges, subqueries and modifiers -----
 
+    #[inline(never)]
     fn range_or_subquery(&mut self, node: Option<Node>) -> Option<Node> {
         let open = self.bump(Mode::Normal);
         let first = self.peek(Mode::Brackets);
@@ -1264,20 +1329,20 @@ impl<'a> Parser<'a> {
                 .max(step.as_ref().map_or(0, |s| s.height))
                 + 1;
             let expr = Expr {
-                kind: ExprKind::Subquery(Subquery {
+                kind: ExprKind::Subquery(Box::new(Subquery {
                     expr: Box::new(node.expr),
                     range: range.expr,
                     step: step.map(|s| s.expr),
                     offset: None,
                     at: None,
                     range_span: brackets,
-                }),
+                })),
                 span,
             };
             return self.node(expr, ValueType::Matrix, height);
         }
         let selector = match node.expr.kind {
-            ExprKind::VectorSelector(vs) => vs,
+            ExprKind::VectorSelector(vs) => *vs,
             _ => {
                 let text = self.text(node.expr.span);
                 let range_text = self.text(range.expr.span);
@@ -1316,11 +1381,11 @@ impl<'a> Parser<'a> {
         }
         let height = node.height.max(range.height) + 1;
         let expr = Expr {
-            kind: ExprKind::MatrixSelector(MatrixSelector {
+            kind: ExprKind::MatrixSelector(Box::new(MatrixSelector {
                 selector,
                 range: range.expr,
                 range_span: brackets,
-            }),
+            })),
             span,
         };
         self.node(expr, ValueType::Matrix, height)
@@ -1343,6 +1408,7 @@ impl<'a> Parser<'a> {
         Some(d)
     }
 
+    #[inline(never)]
     fn offset(&mut self, node: Option<Node>) -> Option<Node> {
         let keyword = self.bump(Mode::Normal);
         let duration = self.offset_duration()?;
@@ -1385,6 +1451,7 @@ impl<'a> Parser<'a> {
         self.node(node.expr, node.ty, node.height)
     }
 
+    #[inline(never)]
     fn offset_hint(&self, node: &Node) -> String {
         if let ExprKind::Call(c) = &node.expr.kind
             && let Some(m) = c
@@ -1400,6 +1467,7 @@ impl<'a> Parser<'a> {
         "apply `offset` to the selectors inside the expression".to_string()
     }
 
+    #[inline(never)]
     fn at_modifier(&mut self, node: Option<Node>) -> Option<Node> {
         let at_token = self.bump(Mode::Normal);
         let token = self.peek(Mode::Normal);
@@ -1514,6 +1582,7 @@ impl<'a> Parser<'a> {
         self.node(node.expr, node.ty, node.height)
     }
 
+    #[inline(never)]
     fn extended(&mut self, node: Option<Node>) -> Option<Node> {
         let token = self.bump(Mode::Normal);
         let kind = match token.kind {
@@ -1713,165 +1782,177 @@ impl<'a> Parser<'a> {
     fn duration_primary(&mut self, mode: Mode) -> Option<DurNode> {
         let token = self.peek(mode);
         match token.kind {
-            TokenKind::Number | TokenKind::Duration => {
-                self.bump(mode);
-                let (seconds, written_as_duration) = if token.kind == TokenKind::Number {
-                    match literals::parse_number(self.text(token.span)) {
-                        Ok(v) => (v, false),
-                        Err(_) => {
-                            let message =
-                                format!("`{}` is not a valid number", self.text(token.span));
-                            self.err(ErrorKind::Literal, token.span, message);
-                            return None;
-                        }
-                    }
-                } else {
-                    (self.duration_literal(&token)?, true)
-                };
-                if seconds.is_nan() || seconds.abs() > MAX_SECONDS {
-                    self.err_hint(
-                        ErrorKind::Literal,
-                        token.span,
-                        "this duration is out of range",
-                        "durations go up to about 292 years",
-                    );
-                    return None;
-                }
-                let expr = DurationExpr {
-                    kind: DurationKind::Literal(DurationLiteral {
-                        seconds,
-                        written_as_duration,
-                    }),
-                    span: token.span,
-                };
-                Some(DurNode { expr, height: 1 })
-            }
-            TokenKind::LParen => {
-                let open = self.bump(mode);
-                let inner = self.duration_expr(mode, 0);
-                if self.eat(mode, &TokenKind::RParen).is_none() {
-                    let next = self.peek(mode);
-                    if matches!(next.kind, TokenKind::Eof | TokenKind::RBracket) {
-                        self.unclosed(&open, ")");
-                    } else {
-                        let message = format!(
-                            "expected `)` or an operator in the duration, but found {}",
-                            self.describe(&next)
-                        );
-                        self.unexpected(&next, message, None);
-                    }
-                    return None;
-                }
-                let inner = inner?;
-                let height = inner.height + 1;
-                let expr = DurationExpr {
-                    kind: DurationKind::Paren {
-                        expr: Box::new(inner.expr),
-                    },
-                    span: Span::new(open.span.start, self.prev_end),
-                };
-                self.dur_node(expr, height)
-            }
+            TokenKind::Number | TokenKind::Duration => self.duration_number(mode, token),
+            TokenKind::LParen => self.duration_paren(mode),
             TokenKind::Keyword(k @ (Keyword::Step | Keyword::Range)) => {
-                self.bump(mode);
-                let word = self.text(token.span).to_ascii_lowercase();
-                if self.eat(mode, &TokenKind::LParen).is_none()
-                    || self.eat(mode, &TokenKind::RParen).is_none()
-                {
-                    self.err_hint(
-                        ErrorKind::Syntax,
-                        Span::empty(self.prev_end),
-                        format!("expected `()` after `{word}`"),
-                        format!("write `{word}()`"),
-                    );
-                    return None;
-                }
-                let kind = if k == Keyword::Step {
-                    DurationKind::Step
-                } else {
-                    DurationKind::Range
-                };
-                Some(DurNode {
-                    expr: DurationExpr {
-                        kind,
-                        span: Span::new(token.span.start, self.prev_end),
-                    },
-                    height: 1,
-                })
+                self.duration_step_or_range(mode, token, k)
             }
             TokenKind::Keyword(k @ (Keyword::MinOf | Keyword::MaxOf)) => {
-                self.bump(mode);
-                let word = self.text(token.span).to_ascii_lowercase();
-                let Some(open) = self.eat(mode, &TokenKind::LParen) else {
-                    self.err_hint(
-                        ErrorKind::Syntax,
-                        Span::empty(self.prev_end),
-                        format!("expected `(` after `{word}`"),
-                        format!("write `{word}(a, b)`"),
-                    );
-                    return None;
-                };
-                let a = self.duration_expr(mode, 0);
-                if self.eat(mode, &TokenKind::Comma).is_none() {
-                    let next = self.peek(mode);
-                    let message = format!(
-                        "`{word}` takes two durations separated by `,`, but found {}",
-                        self.describe(&next)
-                    );
-                    self.unexpected(&next, message, Some(format!("write `{word}(a, b)`")));
-                    return None;
-                }
-                let b = self.duration_expr(mode, 0);
-                if self.eat(mode, &TokenKind::RParen).is_none() {
-                    let next = self.peek(mode);
-                    if matches!(next.kind, TokenKind::Eof | TokenKind::RBracket) {
-                        self.unclosed(&open, ")");
-                    } else {
-                        let message = format!(
-                            "expected `)` after the second duration, but found {}",
-                            self.describe(&next)
-                        );
-                        self.unexpected(&next, message, None);
-                    }
-                    return None;
-                }
-                let (a, b) = (a?, b?);
-                let height = a.height.max(b.height) + 1;
-                let (lhs, rhs) = (Box::new(a.expr), Box::new(b.expr));
-                let kind = if k == Keyword::MinOf {
-                    DurationKind::MinOf { lhs, rhs }
-                } else {
-                    DurationKind::MaxOf { lhs, rhs }
-                };
-                let expr = DurationExpr {
-                    kind,
-                    span: Span::new(token.span.start, self.prev_end),
-                };
-                self.dur_node(expr, height)
+                self.duration_min_or_max(mode, token, k)
             }
-            _ => {
-                let message = format!("expected a duration, but found {}", self.describe(&token));
-                let hint = match token.kind {
-                    TokenKind::String => "durations are not quoted: write [5m], not [\"5m\"]",
-                    TokenKind::Ident | TokenKind::Keyword(_) => {
-                        "a duration is a number with a unit (5m, 1h30m) or step(), range(), min_of(), max_of()"
-                    }
-                    _ => "for example 5m, 1h30m, or 90 (seconds)",
-                };
-                if !matches!(
-                    token.kind,
-                    TokenKind::RBracket
-                        | TokenKind::RParen
-                        | TokenKind::Eof
-                        | TokenKind::Comma
-                        | TokenKind::Colon
-                ) {
-                    self.bump(mode);
-                }
-                self.unexpected(&token, message, Some(hint.to_string()));
-                None
-            }
+            _ => self.not_a_duration(mode, token),
         }
+    }
+
+    #[inline(never)]
+    fn duration_number(&mut self, mode: Mode, token: Token) -> Option<DurNode> {
+        self.bump(mode);
+        let (seconds, written_as_duration) = if token.kind == TokenKind::Number {
+            match literals::parse_number(self.text(token.span)) {
+                Ok(v) => (v, false),
+                Err(_) => {
+                    let message = format!("`{}` is not a valid number", self.text(token.span));
+                    self.err(ErrorKind::Literal, token.span, message);
+                    return None;
+                }
+            }
+        } else {
+            (self.duration_literal(&token)?, true)
+        };
+        if seconds.is_nan() || seconds.abs() > MAX_SECONDS {
+            self.err_hint(
+                ErrorKind::Literal,
+                token.span,
+                "this duration is out of range",
+                "durations go up to about 292 years",
+            );
+            return None;
+        }
+        let expr = DurationExpr {
+            kind: DurationKind::Literal(DurationLiteral {
+                seconds,
+                written_as_duration,
+            }),
+            span: token.span,
+        };
+        Some(DurNode { expr, height: 1 })
+    }
+
+    fn duration_paren(&mut self, mode: Mode) -> Option<DurNode> {
+        let open = self.bump(mode);
+        let inner = self.duration_expr(mode, 0);
+        if self.eat(mode, &TokenKind::RParen).is_none() {
+            return self.duration_unclosed(mode, &open, "`)` or an operator in the duration");
+        }
+        let inner = inner?;
+        let height = inner.height + 1;
+        let expr = DurationExpr {
+            kind: DurationKind::Paren {
+                expr: Box::new(inner.expr),
+            },
+            span: Span::new(open.span.start, self.prev_end),
+        };
+        self.dur_node(expr, height)
+    }
+
+    /// Reports a missing `)` in a duration: unclosed at the end, unexpected otherwise.
+    #[cold]
+    #[inline(never)]
+    fn duration_unclosed(&mut self, mode: Mode, open: &Token, expected: &str) -> Option<DurNode> {
+        let next = self.peek(mode);
+        if matches!(next.kind, TokenKind::Eof | TokenKind::RBracket) {
+            self.unclosed(open, ")");
+        } else {
+            let message = format!("expected {expected}, but found {}", self.describe(&next));
+            self.unexpected(&next, message, None);
+        }
+        None
+    }
+
+    #[inline(never)]
+    fn duration_step_or_range(&mut self, mode: Mode, token: Token, k: Keyword) -> Option<DurNode> {
+        self.bump(mode);
+        if self.eat(mode, &TokenKind::LParen).is_none()
+            || self.eat(mode, &TokenKind::RParen).is_none()
+        {
+            let word = self.text(token.span).to_ascii_lowercase();
+            self.err_hint(
+                ErrorKind::Syntax,
+                Span::empty(self.prev_end),
+                format!("expected `()` after `{word}`"),
+                format!("write `{word}()`"),
+            );
+            return None;
+        }
+        let kind = if k == Keyword::Step {
+            DurationKind::Step
+        } else {
+            DurationKind::Range
+        };
+        Some(DurNode {
+            expr: DurationExpr {
+                kind,
+                span: Span::new(token.span.start, self.prev_end),
+            },
+            height: 1,
+        })
+    }
+
+    fn duration_min_or_max(&mut self, mode: Mode, token: Token, k: Keyword) -> Option<DurNode> {
+        self.bump(mode);
+        let Some(open) = self.eat(mode, &TokenKind::LParen) else {
+            return self.min_max_usage(&token, "`(`");
+        };
+        let a = self.duration_expr(mode, 0);
+        if self.eat(mode, &TokenKind::Comma).is_none() {
+            let next = self.peek(mode);
+            let _ = self.min_max_usage(&next, "`,` between the two durations");
+            return None;
+        }
+        let b = self.duration_expr(mode, 0);
+        if self.eat(mode, &TokenKind::RParen).is_none() {
+            return self.duration_unclosed(mode, &open, "`)` after the second duration");
+        }
+        let (a, b) = (a?, b?);
+        let height = a.height.max(b.height) + 1;
+        let (lhs, rhs) = (Box::new(a.expr), Box::new(b.expr));
+        let kind = if k == Keyword::MinOf {
+            DurationKind::MinOf { lhs, rhs }
+        } else {
+            DurationKind::MaxOf { lhs, rhs }
+        };
+        let expr = DurationExpr {
+            kind,
+            span: Span::new(token.span.start, self.prev_end),
+        };
+        self.dur_node(expr, height)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn min_max_usage(&mut self, at: &Token, expected: &str) -> Option<DurNode> {
+        let message = format!("expected {expected}, but found {}", self.describe(at));
+        self.unexpected(
+            at,
+            message,
+            Some("min_of and max_of take two durations: `min_of(step(), 5m)`".to_string()),
+        );
+        None
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn not_a_duration(&mut self, mode: Mode, token: Token) -> Option<DurNode> {
+        let message = format!("expected a duration, but found {}", self.describe(&token));
+        let hint = match token.kind {
+            TokenKind::String => "durations are not quoted: write [5m], not [\"5m\"]",
+            TokenKind::Ident | TokenKind::Keyword(_) => {
+                "a duration is a number with a unit (5m, 1h30m) or step(), range(), min_of(), max_of()"
+            }
+            _ => "for example 5m, 1h30m, or 90 (seconds)",
+        };
+        if !matches!(
+            token.kind,
+            TokenKind::RBracket
+                | TokenKind::RParen
+                | TokenKind::Eof
+                | TokenKind::Comma
+                | TokenKind::Colon
+        ) {
+            self.bump(mode);
+        }
+        self.unexpected(&token, message, Some(hint.to_string()));
+        None
     }
 
     /// The duration after `offset`. Prometheus' grammar takes a single literal, `step()`,
@@ -1879,6 +1960,7 @@ impl<'a> Parser<'a> {
     /// so `x offset 5m * 2` is `(x offset 5m) * 2`. A parenthesised expression without a sign
     /// is the exception: the grammar keeps reading, so `x offset (1m) * 2` multiplies the
     /// offset.
+    #[inline(never)]
     fn offset_duration(&mut self) -> Option<DurNode> {
         if !self.enter() {
             return None;
@@ -1933,14 +2015,21 @@ impl<'a> Parser<'a> {
     fn call(&mut self) -> Option<Node> {
         let name = self.bump(Mode::Normal);
         let open = self.bump(Mode::Normal);
-        let text = self.text(name.span);
-        let function = functions::lookup(text);
+        let function = functions::lookup(self.text(name.span));
         if function.is_none() {
             self.unknown_function(&name);
         }
         let args = self.args(&open, None);
-        let function = function?;
-        let args = args?;
+        self.finish_call(function?, name, args?)
+    }
+
+    #[inline(never)]
+    fn finish_call(
+        &mut self,
+        function: &'static Function,
+        name: Token,
+        args: Vec<Node>,
+    ) -> Option<Node> {
         let span = Span::new(name.span.start, self.prev_end);
         self.check_call(function, &name, &args, span)?;
         let height = args.iter().map(|a| a.height).max().unwrap_or(0) + 1;
@@ -1955,6 +2044,7 @@ impl<'a> Parser<'a> {
         self.node(expr, function.returns, height)
     }
 
+    #[inline(never)]
     fn unknown_function(&mut self, name: &Token) {
         let text = self.text(name.span);
         // The functions learners use most come first, so they win ties ("rat" is as close
@@ -2020,102 +2110,128 @@ impl<'a> Parser<'a> {
             return Some(args);
         }
         loop {
-            if self.starts_operand(Mode::Normal) {
+            if self.at_closer(Mode::Normal) {
+                ok = false;
+                if !self.missing_argument(open) {
+                    return None;
+                }
+            } else {
                 match self.expr(0) {
                     Some(arg) => args.push(arg),
                     None => ok = false,
                 }
-            } else {
-                ok = false;
-                let token = self.peek(Mode::Normal);
-                if token.kind == TokenKind::Eof {
-                    self.unclosed(open, ")");
-                    return None;
-                }
-                let message = format!("expected an argument, but found {}", self.describe(&token));
-                let hint = (token.kind == TokenKind::Comma)
-                    .then(|| "remove the extra comma or add the missing argument".to_string());
-                self.unexpected(&token, message, hint);
-                if token.kind != TokenKind::Comma && token.kind != TokenKind::RParen {
-                    self.skip_to(Mode::Normal, &[TokenKind::Comma, TokenKind::RParen]);
-                }
             }
-            let token = self.peek(Mode::Normal);
-            match token.kind {
-                TokenKind::Comma => {
-                    self.bump(Mode::Normal);
-                    if let Some(close) = self.eat(Mode::Normal, &TokenKind::RParen) {
-                        self.err_hint(
-                            ErrorKind::Syntax,
-                            token.span,
-                            "trailing commas are not allowed in argument lists",
-                            "remove the comma before `)`",
-                        );
-                        let _ = close;
-                        return None;
-                    }
-                }
-                TokenKind::RParen => {
-                    self.bump(Mode::Normal);
-                    return ok.then_some(args);
-                }
-                TokenKind::Eof => {
-                    self.unclosed(open, ")");
-                    return None;
-                }
-                TokenKind::Keyword(k @ (Keyword::By | Keyword::Without)) => {
-                    let word = if k == Keyword::By { "by" } else { "without" };
-                    let inner = args.last().map(|a| self.text(a.expr.span).to_string());
-                    let labels_start = self.peek_after(&token, Mode::Normal).span.start;
-                    // Read the clause so its labels can go into the suggestion.
-                    self.bump(Mode::Normal);
-                    let labels_text = if self.at(Mode::Normal, &TokenKind::LParen) {
-                        let before = self.errors.len();
-                        let _ = self.label_list();
-                        self.errors.truncate(before);
-                        self.text(Span::new(labels_start, self.prev_end))
-                            .to_string()
-                    } else {
-                        "(...)".to_string()
-                    };
-                    let hint = match (aggregation, inner) {
-                        (Some(agg), Some(inner)) => {
-                            format!(
-                                "put the clause outside the parentheses: `{agg} {word} {labels_text} ({inner})`"
-                            )
+            // The separator after the argument; after an error, the one recovery reached.
+            loop {
+                let token = self.peek(Mode::Normal);
+                match token.kind {
+                    TokenKind::Comma => {
+                        self.bump(Mode::Normal);
+                        if self.at(Mode::Normal, &TokenKind::RParen) {
+                            return self.trailing_comma(&token);
                         }
-                        (None, Some(inner)) => format!(
-                            "`{word}` only groups aggregations; to aggregate the argument, write `sum {word} {labels_text} ({inner})`"
-                        ),
-                        _ => format!("`{word}` goes right after an aggregation operator"),
-                    };
-                    self.err_hint(
-                        ErrorKind::Modifier,
-                        Span::new(token.span.start, self.prev_end),
-                        format!("`{word}` cannot go inside the argument list"),
-                        hint,
-                    );
-                    ok = false;
-                    if self.eat(Mode::Normal, &TokenKind::RParen).is_some() {
-                        return None;
+                        break;
                     }
-                    if !self.skip_to(Mode::Normal, &[TokenKind::Comma, TokenKind::RParen]) {
-                        return None;
+                    TokenKind::RParen => {
+                        self.bump(Mode::Normal);
+                        return ok.then_some(args);
                     }
-                }
-                _ => {
-                    ok = false;
-                    let last = args.last();
-                    self.unexpected_after(&token, last, Some(","));
-                    if !self.skip_to(Mode::Normal, &[TokenKind::Comma, TokenKind::RParen]) {
-                        if self.peek(Mode::Normal).kind == TokenKind::Eof {
-                            self.unclosed(open, ")");
+                    _ => {
+                        ok = false;
+                        if !self.bad_argument_end(open, &token, &args, aggregation) {
+                            return None;
                         }
-                        return None;
                     }
                 }
             }
         }
+    }
+
+    /// Reports a missing argument; false if the query ended.
+    #[cold]
+    #[inline(never)]
+    fn missing_argument(&mut self, open: &Token) -> bool {
+        let token = self.peek(Mode::Normal);
+        if token.kind == TokenKind::Eof {
+            self.unclosed(open, ")");
+            return false;
+        }
+        let message = format!("expected an argument, but found {}", self.describe(&token));
+        let hint = (token.kind == TokenKind::Comma)
+            .then(|| "remove the extra comma or add the missing argument".to_string());
+        self.unexpected(&token, message, hint);
+        true
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trailing_comma(&mut self, comma: &Token) -> Option<Vec<Node>> {
+        self.bump(Mode::Normal);
+        self.err_hint(
+            ErrorKind::Syntax,
+            comma.span,
+            "trailing commas are not allowed in argument lists",
+            "remove the comma before `)`",
+        );
+        None
+    }
+
+    /// Reports what follows an argument instead of `,` or `)`, and skips to the next `,` or
+    /// `)`. Returns false when there is none to skip to.
+    #[cold]
+    #[inline(never)]
+    fn bad_argument_end(
+        &mut self,
+        open: &Token,
+        token: &Token,
+        args: &[Node],
+        aggregation: Option<&str>,
+    ) -> bool {
+        match token.kind {
+            TokenKind::Eof => {
+                self.unclosed(open, ")");
+                return false;
+            }
+            TokenKind::Keyword(k @ (Keyword::By | Keyword::Without)) => {
+                let word = if k == Keyword::By { "by" } else { "without" };
+                let inner = args.last().map(|a| self.text(a.expr.span).to_string());
+                let labels_start = self.peek_after(token, Mode::Normal).span.start;
+                // Read the clause so its labels can go into the suggestion.
+                self.bump(Mode::Normal);
+                let labels_text = if self.at(Mode::Normal, &TokenKind::LParen) {
+                    let before = self.errors.len();
+                    let _ = self.label_list();
+                    self.errors.truncate(before);
+                    self.text(Span::new(labels_start, self.prev_end))
+                        .to_string()
+                } else {
+                    "(...)".to_string()
+                };
+                let hint = match (aggregation, inner) {
+                    (Some(agg), Some(inner)) => format!(
+                        "put the clause outside the parentheses: `{agg} {word} {labels_text} ({inner})`"
+                    ),
+                    (None, Some(inner)) => format!(
+                        "`{word}` only groups aggregations; to aggregate the argument, write `sum {word} {labels_text} ({inner})`"
+                    ),
+                    _ => format!("`{word}` goes right after an aggregation operator"),
+                };
+                self.err_hint(
+                    ErrorKind::Modifier,
+                    Span::new(token.span.start, self.prev_end),
+                    format!("`{word}` cannot go inside the argument list"),
+                    hint,
+                );
+            }
+            _ => self.unexpected_after(token, args.last(), Some(",")),
+        }
+        if self.skip_to(Mode::Normal, &[TokenKind::Comma, TokenKind::RParen]) {
+            return true;
+        }
+        if self.peek(Mode::Normal).kind == TokenKind::Eof {
+            self.unclosed(open, ")");
+        }
+        false
     }
 
     fn aggregate(&mut self) -> Option<Node> {
@@ -2130,31 +2246,51 @@ impl<'a> Parser<'a> {
                 None => ok = false,
             }
         }
-        let args = match self.eat(Mode::Normal, &TokenKind::LParen) {
-            Some(open) => self.args(&open, Some(op.name)),
-            None => {
-                let next = self.peek(Mode::Normal);
-                let clause = grouping
-                    .as_ref()
-                    .map(|g: &Grouping| format!(" {}", self.text(g.span)))
-                    .unwrap_or_default();
-                let message = format!(
-                    "expected `(` after `{}{clause}`, but found {}",
-                    op.name,
-                    self.describe(&next)
-                );
-                let hint = format!(
-                    "wrap what you aggregate in parentheses: `{}{clause} (...)`",
-                    op.name
-                );
-                self.unexpected(&next, message, Some(hint));
-                // Read the expression anyway so errors inside it are reported too.
-                if self.starts_operand(Mode::Normal) {
-                    let _ = self.expr(0);
-                }
-                return None;
-            }
+        let Some(open) = self.eat(Mode::Normal, &TokenKind::LParen) else {
+            return self.aggregation_without_parens(op, grouping.as_ref());
         };
+        let args = self.args(&open, Some(op.name));
+        self.finish_aggregate(op, op_token, grouping, ok, args)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn aggregation_without_parens(
+        &mut self,
+        op: &'static operators::AggregationOp,
+        grouping: Option<&Grouping>,
+    ) -> Option<Node> {
+        let next = self.peek(Mode::Normal);
+        let clause = grouping
+            .map(|g| format!(" {}", self.text(g.span)))
+            .unwrap_or_default();
+        let message = format!(
+            "expected `(` after `{}{clause}`, but found {}",
+            op.name,
+            self.describe(&next)
+        );
+        let hint = format!(
+            "wrap what you aggregate in parentheses: `{}{clause} (...)`",
+            op.name
+        );
+        self.unexpected(&next, message, Some(hint));
+        // Read the expression anyway so errors inside it are reported too.
+        if self.starts_operand(Mode::Normal) {
+            let _ = self.expr(0);
+        }
+        None
+    }
+
+    /// A grouping clause after the arguments, the checks, and the node.
+    #[inline(never)]
+    fn finish_aggregate(
+        &mut self,
+        op: &'static operators::AggregationOp,
+        op_token: Token,
+        mut grouping: Option<Grouping>,
+        mut ok: bool,
+        args: Option<Vec<Node>>,
+    ) -> Option<Node> {
         if self.at_grouping() {
             let second = self.grouping(GroupingPosition::AfterArgs);
             if let (Some(first), Some(second)) = (&grouping, &second) {
@@ -2182,13 +2318,13 @@ impl<'a> Parser<'a> {
         let height = args.iter().map(|a| a.height).max().unwrap_or(0) + 1;
         let (param, expr) = self.check_aggregate(op, &op_token, args, span)?;
         let expr = Expr {
-            kind: ExprKind::Aggregate(Aggregate {
+            kind: ExprKind::Aggregate(Box::new(Aggregate {
                 op,
                 op_span: op_token.span,
                 param: param.map(|p| Box::new(p.expr)),
                 expr: Box::new(expr.expr),
                 grouping,
-            }),
+            })),
             span,
         };
         self.node(expr, ValueType::Vector, height)
@@ -2201,6 +2337,7 @@ impl<'a> Parser<'a> {
         )
     }
 
+    #[inline(never)]
     fn grouping(&mut self, position: GroupingPosition) -> Option<Grouping> {
         let keyword = self.bump(Mode::Normal);
         let kind = if keyword.kind == TokenKind::Keyword(Keyword::By) {
@@ -2218,6 +2355,7 @@ impl<'a> Parser<'a> {
     }
 
     /// The `( ... )` label list after a keyword such as `by`, `on` or `group_left`.
+    #[inline(never)]
     fn label_list_after(&mut self, keyword: &Token) -> Option<Vec<Name>> {
         let word = self.text(keyword.span).to_ascii_lowercase();
         if !self.at(Mode::Normal, &TokenKind::LParen) {
@@ -2250,6 +2388,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `( label, label, ... )`, with an optional trailing comma.
+    #[inline(never)]
     fn label_list(&mut self) -> Option<Vec<Name>> {
         let open = self.bump(Mode::Normal);
         let mut labels = Vec::new();
@@ -2314,9 +2453,7 @@ impl<'a> Parser<'a> {
                     if !self.skip_to(Mode::Normal, &[TokenKind::Comma, TokenKind::RParen]) {
                         return None;
                     }
-                    if self.eat(Mode::Normal, &TokenKind::Comma).is_some() {
-                        continue;
-                    }
+                    self.eat(Mode::Normal, &TokenKind::Comma);
                     continue;
                 }
             }
@@ -2328,6 +2465,16 @@ impl<'a> Parser<'a> {
                 TokenKind::RParen => {}
                 TokenKind::Eof => {
                     self.unclosed(&open, ")");
+                    return None;
+                }
+                TokenKind::LParen => {
+                    // `sum by (job (x)`: the list's `)` is missing before the expression.
+                    self.err_hint(
+                        ErrorKind::Unclosed,
+                        open.span,
+                        "this `(` is never closed",
+                        "close the label list with `)` before what comes next, as in `by (job) (...)`",
+                    );
                     return None;
                 }
                 _ => {
@@ -2352,6 +2499,7 @@ impl<'a> Parser<'a> {
 
     // ----- Binary operations -----
 
+    #[inline(never)]
     fn bin_modifiers(&mut self, op: &'static BinaryOp, op_span: Span) -> BinModifiers {
         let mut m = BinModifiers::default();
         if let Some(b) = self.eat(Mode::Normal, &TokenKind::Keyword(Keyword::Bool)) {
@@ -2447,6 +2595,7 @@ impl<'a> Parser<'a> {
         m
     }
 
+    #[inline(never)]
     fn fill_modifiers(&mut self, m: &mut BinModifiers) {
         let mut lhs: Option<FillValue> = None;
         let mut rhs: Option<FillValue> = None;
@@ -2509,6 +2658,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `( number )` after a fill keyword, the number optionally signed.
+    #[inline(never)]
     fn fill_value(&mut self, word: &str) -> Option<FillValue> {
         let open = self.bump(Mode::Normal);
         let sign = match self.peek(Mode::Normal).kind {
@@ -2557,6 +2707,7 @@ impl<'a> Parser<'a> {
         Some(FillValue { value, span })
     }
 
+    #[inline(never)]
     fn binary(
         &mut self,
         lhs: Option<Node>,
@@ -2712,7 +2863,7 @@ impl<'a> Parser<'a> {
         };
         let height = lhs.height.max(rhs.height) + 1;
         let expr = Expr {
-            kind: ExprKind::Binary(Binary {
+            kind: ExprKind::Binary(Box::new(Binary {
                 op,
                 op_span,
                 lhs: Box::new(lhs.expr),
@@ -2721,7 +2872,7 @@ impl<'a> Parser<'a> {
                 matching,
                 group,
                 fill,
-            }),
+            })),
             span,
         };
         self.node(expr, ty, height)
@@ -2731,6 +2882,7 @@ impl<'a> Parser<'a> {
 
     /// How to turn a range vector (or string) into something a binary or unary operator
     /// takes.
+    #[inline(never)]
     fn to_instant_hint(&self, node: &Node) -> Option<String> {
         match node.ty {
             ValueType::Matrix => {
@@ -2746,6 +2898,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline(never)]
     fn check_call(
         &mut self,
         f: &'static Function,
@@ -2865,6 +3018,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A hint for argument `i` of a call to `f` having the wrong type.
+    #[inline(never)]
     fn arg_hint(&self, f: &Function, args: &[Node], i: usize, want: ValueType) -> Option<String> {
         let arg = &args[i];
         let text = self.text(arg.expr.span);
@@ -2926,6 +3080,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Checks an aggregation's arguments and splits them into parameter and vector.
+    #[inline(never)]
     fn check_aggregate(
         &mut self,
         op: &'static operators::AggregationOp,
