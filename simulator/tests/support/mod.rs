@@ -4,7 +4,8 @@
 //! The scripts (`*.test`, Apache-2.0, from prometheus/prometheus at d15adb9) are not copied
 //! into this repository; the tests read them where the workspace keeps them.
 
-#![allow(dead_code)]
+// Test support: a panic here is a failing test, as clippy.toml allows inside tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 
