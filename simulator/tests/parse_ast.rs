@@ -489,8 +489,32 @@ binary + fill (0) 5..6 0..19
       matcher __name__="fill" 15..19
 "##,
     },
+    // Before `^`, positive infinity prints without its sign, which would capture the power.
+    Row {
+        query: r##"Inf ^ 1"##,
+        formatted: r##"Inf ^ 1"##,
+        tree: r##"
+binary ^ 4..5 0..7
+  number +Inf 0..3
+  number 1 6..7
+"##,
+    },
+    // An offset starting with an unsigned parenthesis keeps reading arithmetic (Prometheus'
+    // grammar), so the formatter prints it before `@`, which ends it.
+    Row {
+        query: r##"x offset (1m) @ 5 + y"##,
+        formatted: r##"x offset (1m) @ 5.000 + y"##,
+        tree: r##"
+binary + 18..19 0..21
+  vector_selector 0..17
+    selector x @ 5.000 offset (1m) 0..1
+      matcher __name__="x" 0..1
+  vector_selector 20..21
+    selector y 20..21
+      matcher __name__="y" 20..21
+"##,
+    },
 ];
-
 #[test]
 fn queries_parse_to_the_expected_tree_and_format() {
     let mut problems = Vec::new();

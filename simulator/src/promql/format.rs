@@ -34,18 +34,30 @@ fn write_expr(out: &mut String, expr: &Expr) {
         ExprKind::String(s) => out.push_str(&literals::quote(s.bytes())),
         ExprKind::VectorSelector(vs) => {
             write_selector_body(out, vs);
+            let greedy = greedy_offset(vs.offset.as_ref());
+            if greedy {
+                write_offset(out, vs.offset.as_ref());
+            }
             write_at(out, vs.at.as_ref());
             write_extended(out, vs.extended.as_ref());
-            write_offset(out, vs.offset.as_ref());
+            if !greedy {
+                write_offset(out, vs.offset.as_ref());
+            }
         }
         ExprKind::MatrixSelector(m) => {
             write_selector_body(out, &m.selector);
             out.push('[');
             write_top_duration(out, &m.range);
             out.push(']');
+            let greedy = greedy_offset(m.selector.offset.as_ref());
+            if greedy {
+                write_offset(out, m.selector.offset.as_ref());
+            }
             write_extended(out, m.selector.extended.as_ref());
             write_at(out, m.selector.at.as_ref());
-            write_offset(out, m.selector.offset.as_ref());
+            if !greedy {
+                write_offset(out, m.selector.offset.as_ref());
+            }
         }
         ExprKind::Subquery(s) => {
             write_expr(out, &s.expr);
@@ -56,8 +68,14 @@ fn write_expr(out: &mut String, expr: &Expr) {
                 write_top_duration(out, step);
             }
             out.push(']');
+            let greedy = greedy_offset(s.offset.as_ref());
+            if greedy {
+                write_offset(out, s.offset.as_ref());
+            }
             write_at(out, s.at.as_ref());
-            write_offset(out, s.offset.as_ref());
+            if !greedy {
+                write_offset(out, s.offset.as_ref());
+            }
         }
         ExprKind::Call(c) => {
             out.push_str(c.function.name);
@@ -93,7 +111,14 @@ fn write_expr(out: &mut String, expr: &Expr) {
             out.push(')');
         }
         ExprKind::Binary(b) => {
-            write_expr(out, &b.lhs);
+            match &b.lhs.kind {
+                // Prometheus prints positive infinity as `+Inf`, but before `^` the sign
+                // would take the power as its operand: `+Inf ^ 2` reads as `+(Inf ^ 2)`.
+                ExprKind::Number(n) if b.op.symbol == "^" && n.value == f64::INFINITY => {
+                    out.push_str("Inf");
+                }
+                _ => write_expr(out, &b.lhs),
+            }
             out.push(' ');
             out.push_str(b.op.symbol);
             if b.returns_bool() {
@@ -188,6 +213,28 @@ fn write_extended(out: &mut String, e: Option<&Extended>) {
     if let Some(e) = e {
         out.push(' ');
         out.push_str(e.kind.keyword());
+    }
+}
+
+/// Whether an offset starts with an unsigned parenthesis, as in `offset (1m) * 2`.
+///
+/// Prometheus' grammar keeps reading duration arithmetic after such an offset, so if it were
+/// printed last, an operator that follows the selector (`... offset (1m) + x`) would be read
+/// as part of the offset. Prometheus prints the offset last regardless; we print this kind
+/// first, before any `@` or `anchored` that ends it, so the text reads back the same. (Without
+/// other modifiers no operator can follow it: the query it came from would have parsed
+/// differently.)
+fn greedy_offset(offset: Option<&Offset>) -> bool {
+    let Some(offset) = offset else {
+        return false;
+    };
+    let mut d = &offset.duration;
+    loop {
+        match &d.kind {
+            DurationKind::Paren { .. } => return true,
+            DurationKind::Binary { lhs, .. } => d = lhs,
+            _ => return false,
+        }
     }
 }
 
