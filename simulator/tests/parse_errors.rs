@@ -107,6 +107,8 @@ const CASES: &[Case] = &[
     case("x{job}", Syntax, "expected `=`, `!=`, `=~` or `!~` after the label name `job`", (5, 6), None),
     case("x{a=\"1\" b=\"2\"}", Syntax, "expected `,` between label matchers", (8, 8), Some("commas")),
     case("x{,}", Syntax, "expected a label matcher before this `,`", (2, 3), None),
+    case("x{1a=\"b\"}", Syntax, "`1a` is not a label name", (2, 4), Some("{\"1a\"=\"value\"}")),
+    case("x{a=\"b\", 2=\"c\"}", Syntax, "expected a label name", (9, 10), None),
     case("x{a:b=\"c\"}", Syntax, "unexpected `:` inside braces", (3, 4), Some("{\"a:b\"=\"value\"}")),
     case("foo{__name__=\"bar\"}", Syntax, "the metric name is given twice", (4, 18), None),
     // Selectors that match every series.

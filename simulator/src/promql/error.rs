@@ -72,6 +72,12 @@ impl ParseError {
         self
     }
 
+    /// The same error with a hint attached, if there is one.
+    pub fn with_hint_opt(mut self, hint: Option<String>) -> ParseError {
+        self.hint = hint;
+        self
+    }
+
     /// Line and column of the error's start in `query`.
     pub fn line_col(&self, query: &str) -> LineCol {
         self.span.start_line_col(query)

@@ -318,6 +318,7 @@ impl<'a> Lexer<'a> {
             },
             b'"' | b'\'' | b'`' => self.lex_string(start),
             b':' if mode == Mode::Brackets => one(TokenKind::Colon),
+            b'0'..=b'9' if mode == Mode::Braces => self.lex_braces_number(start),
             b'0'..=b'9' => self.lex_number_or_duration(start),
             b'.' if next.is_some_and(|d| d.is_ascii_digit()) => self.lex_number_or_duration(start),
             c if c == b'_' || c.is_ascii_alphabetic() || (c == b':' && mode == Mode::Normal) => {
@@ -415,6 +416,31 @@ impl<'a> Lexer<'a> {
         let text = &self.src[start..pos];
         let (message, hint) = bad_number_message(text);
         self.invalid(pos, ErrorKind::Literal, &message, Some(&hint))
+    }
+
+    /// Inside braces a number can only be an unquoted label value (`{code=500}`), which the
+    /// parser explains; a word starting with a digit is a label name that needs quotes.
+    fn lex_braces_number(&self, start: usize) -> (TokenKind, usize) {
+        let bytes = self.src.as_bytes();
+        let mut end = start;
+        while end < bytes.len()
+            && (bytes[end].is_ascii_alphanumeric() || matches!(bytes[end], b'_' | b'.'))
+        {
+            end += 1;
+        }
+        if self.src[start..end]
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.')
+        {
+            return (TokenKind::Number, end);
+        }
+        let word = &self.src[start..end];
+        self.invalid(
+            end,
+            ErrorKind::Syntax,
+            &format!("`{word}` is not a label name: label names start with a letter or `_`"),
+            Some(&format!("quote a name like this: {{\"{word}\"=\"value\"}}")),
+        )
     }
 
     fn lex_string(&self, start: usize) -> (TokenKind, usize) {

@@ -353,7 +353,7 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.bump(Mode::Normal);
-            let modifiers = self.bin_modifiers(op, token.span);
+            let modifiers = self.bin_modifiers(op);
             let next_min = match op.associativity {
                 Associativity::Left => op.precedence + 1,
                 Associativity::Right => op.precedence,
@@ -1063,7 +1063,7 @@ impl<'a> Parser<'a> {
                     "expected a label name",
                     "label names start with a letter or `_`; quote other names, as in {\"1a\"=\"x\"}",
                 );
-                true
+                self.skip_in_braces(open)
             }
             _ => {
                 self.bump(Mode::Braces);
@@ -1072,9 +1072,20 @@ impl<'a> Parser<'a> {
                     self.describe(token)
                 );
                 self.unexpected(token, message, None);
-                true
+                // The rest of this matcher is noise; go on with the next one.
+                self.skip_in_braces(open)
             }
         }
+    }
+
+    /// Skips to the next `,` or `}` of a matcher list; false (after reporting the brace as
+    /// unclosed) if there is none.
+    fn skip_in_braces(&mut self, open: &Token) -> bool {
+        let found = self.skip_to(Mode::Braces, &[TokenKind::Comma, TokenKind::RBrace]);
+        if !found {
+            self.unclosed(open, "}");
+        }
+        found
     }
 
     /// One `name op "value"` matcher, or a quoted metric name alone.
@@ -2031,7 +2042,7 @@ impl<'a> Parser<'a> {
         args: Vec<Node>,
     ) -> Option<Node> {
         let span = Span::new(name.span.start, self.prev_end);
-        self.check_call(function, &name, &args, span)?;
+        self.check_call(function, &args, span)?;
         let height = args.iter().map(|a| a.height).max().unwrap_or(0) + 1;
         let expr = Expr {
             kind: ExprKind::Call(Call {
@@ -2316,7 +2327,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         let height = args.iter().map(|a| a.height).max().unwrap_or(0) + 1;
-        let (param, expr) = self.check_aggregate(op, &op_token, args, span)?;
+        let (param, expr) = self.check_aggregate(op, args, span)?;
         let expr = Expr {
             kind: ExprKind::Aggregate(Box::new(Aggregate {
                 op,
@@ -2500,7 +2511,7 @@ impl<'a> Parser<'a> {
     // ----- Binary operations -----
 
     #[inline(never)]
-    fn bin_modifiers(&mut self, op: &'static BinaryOp, op_span: Span) -> BinModifiers {
+    fn bin_modifiers(&mut self, op: &'static BinaryOp) -> BinModifiers {
         let mut m = BinModifiers::default();
         if let Some(b) = self.eat(Mode::Normal, &TokenKind::Keyword(Keyword::Bool)) {
             m.bool_modifier = Some(b.span);
@@ -2591,7 +2602,6 @@ impl<'a> Parser<'a> {
             }
             m.broken = true;
         }
-        let _ = op_span;
         m
     }
 
@@ -2899,13 +2909,7 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(never)]
-    fn check_call(
-        &mut self,
-        f: &'static Function,
-        name: &Token,
-        args: &[Node],
-        span: Span,
-    ) -> Option<()> {
+    fn check_call(&mut self, f: &'static Function, args: &[Node], span: Span) -> Option<()> {
         let mut ok = true;
         let n = args.len();
         let (min, max) = (f.min_args(), f.max_args());
@@ -3013,7 +3017,6 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let _ = name;
         ok.then_some(())
     }
 
@@ -3084,7 +3087,6 @@ impl<'a> Parser<'a> {
     fn check_aggregate(
         &mut self,
         op: &'static operators::AggregationOp,
-        op_token: &Token,
         mut args: Vec<Node>,
         span: Span,
     ) -> Option<(Option<Node>, Node)> {
@@ -3191,7 +3193,6 @@ impl<'a> Parser<'a> {
             );
             ok = false;
         }
-        let _ = op_token;
         ok.then_some((param, expr))
     }
 }
@@ -3200,11 +3201,4 @@ impl<'a> Parser<'a> {
 /// from no offset, so neither can we.
 fn is_set_offset(offset: &Offset) -> bool {
     offset.duration.literal().is_none_or(|l| l.seconds != 0.0)
-}
-
-impl ParseError {
-    fn with_hint_opt(mut self, hint: Option<String>) -> ParseError {
-        self.hint = hint;
-        self
-    }
 }
