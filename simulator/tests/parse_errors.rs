@@ -250,6 +250,9 @@ fn queries_prometheus_accepts_are_accepted() {
         "foo offset -7m @ 100",
         "x[5m:]",
         "x @ end() anchored",
+        // RE2 as Go reads it: a brace that starts no repetition, a quoted literal run.
+        r#"{job=~"x{"}"#,
+        r#"{job=~"\\Qa.b\\E"}"#,
     ] {
         if let Err(errors) = promql::parse(q) {
             panic!("{q:?} should parse:\n{}", promql::error::render(q, &errors));

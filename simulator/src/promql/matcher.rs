@@ -69,16 +69,19 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 impl LabelRegex {
     /// Compiles `pattern` (the unquoted string after `=~` or `!~`).
     pub fn new(pattern: &str) -> Result<LabelRegex, RegexError> {
+        let translated = translate_go_syntax(pattern);
         // Parse the pattern on its own first. Compiling only the anchored form would accept
         // `a)|(b`, which escapes the wrapping group; Prometheus parses the bare pattern too.
-        if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(pattern) {
+        if let Err(e) = regex_syntax::ast::parse::Parser::new().parse(&translated) {
             let span = e.span();
             return Err(RegexError {
                 message: e.kind().to_string(),
-                pattern_span: Some((span.start.offset, span.end.offset)),
+                // Offsets are into the translated pattern; they only apply if it is unchanged.
+                pattern_span: (translated == pattern)
+                    .then_some((span.start.offset, span.end.offset)),
             });
         }
-        let regex = regex::RegexBuilder::new(&format!("^(?s:{pattern})$"))
+        let regex = regex::RegexBuilder::new(&format!("^(?s:{translated})$"))
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
             .map_err(|e| RegexError {
@@ -114,6 +117,112 @@ impl LabelRegex {
     pub fn is_match(&self, value: &str) -> bool {
         self.regex.is_match(value)
     }
+}
+
+/// Rewrites the RE2 constructs that Go (and so Prometheus) reads differently from Rust's
+/// `regex` crate, so a pattern means what it means in Prometheus:
+///
+/// * `{` that does not start a repetition (`x{`, `a{,3}`) is a literal brace in Go, an
+///   error in Rust;
+/// * `\Q...\E` quotes a literal run in Go, which Rust does not support;
+/// * inside a character class, Go reads `[`, `&&`, `--` and `~~` literally, where Rust
+///   nests classes or applies set operations.
+///
+/// Everything else is passed through unchanged.
+fn translate_go_syntax(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut i = 0;
+    // Inside a class: the index where its members start (after `[` or `[^`).
+    let mut class: Option<usize> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            match chars.get(i + 1) {
+                Some('Q') if class.is_none() => {
+                    let mut j = i + 2;
+                    while j < chars.len() && !(chars[j] == '\\' && chars.get(j + 1) == Some(&'E')) {
+                        out.push_str(&regex_syntax::escape(&chars[j].to_string()));
+                        j += 1;
+                    }
+                    i = (j + 2).min(chars.len());
+                }
+                Some(&next) => {
+                    out.push(c);
+                    out.push(next);
+                    i += 2;
+                }
+                None => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+            continue;
+        }
+        match class {
+            Some(start) => match c {
+                ']' if i > start => {
+                    class = None;
+                    out.push(c);
+                }
+                '[' if chars.get(i + 1) == Some(&':') => {
+                    // A POSIX class such as [:alpha:], copied through its closing ":]".
+                    let end = (i + 2..chars.len().saturating_sub(1))
+                        .find(|&k| chars[k] == ':' && chars[k + 1] == ']');
+                    match end {
+                        Some(k) => {
+                            out.extend(&chars[i..k + 2]);
+                            i = k + 2;
+                            continue;
+                        }
+                        None => out.push_str("\\["),
+                    }
+                }
+                '[' => out.push_str("\\["),
+                '&' | '~' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '-' if i > start && chars.get(i - 1) == Some(&'-') => out.push_str("\\-"),
+                _ => out.push(c),
+            },
+            None => match c {
+                '[' => {
+                    out.push(c);
+                    if chars.get(i + 1) == Some(&'^') {
+                        out.push('^');
+                        i += 1;
+                    }
+                    class = Some(i + 1);
+                }
+                '{' if !starts_repetition(&chars[i..]) => out.push_str("\\{"),
+                _ => out.push(c),
+            },
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether the text starts with a counted repetition as Go reads one: `{n}`, `{n,}` or
+/// `{n,m}`.
+fn starts_repetition(chars: &[char]) -> bool {
+    let mut i = 1;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while chars.get(*i).is_some_and(char::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return false;
+    }
+    if chars.get(i) == Some(&',') {
+        i += 1;
+        digits(&mut i);
+    }
+    chars.get(i) == Some(&'}')
 }
 
 impl PartialEq for LabelRegex {
@@ -187,6 +296,26 @@ mod tests {
         assert!(!r.is_match("abcx"));
         assert!(LabelRegex::new("a|b").unwrap().is_match("b"));
         assert!(LabelRegex::new(".*").unwrap().is_match(""));
+    }
+
+    #[test]
+    fn go_syntax_means_what_it_means_in_prometheus() {
+        let m = |p: &str, v: &str| LabelRegex::new(p).unwrap().is_match(v);
+        assert!(m("x{", "x{"));
+        assert!(m("a{,3}", "a{,3}"));
+        assert!(m("a{2}", "aa"));
+        assert!(m("a{1,}b{0,2}", "aaab"));
+        assert!(m(r"\Qa.b\E", "a.b"));
+        assert!(!m(r"\Qa.b\E", "axb"));
+        assert!(m(r"\Q(\Ex+", "(xx"));
+        // Go reads `&&` and `[` inside a class literally: [a-z&[^b] then a literal `]`.
+        assert!(m("[a-z&&[^b]]", "b]"));
+        assert!(m("[a-z&&[^b]]", "&]"));
+        assert!(m("[[:alpha:]]+", "abc"));
+        assert!(m("[]a]", "]"));
+        assert!(m("[^]a]", "b"));
+        assert!(m(r"\{\}", "{}"));
+        assert_eq!(translate_go_syntax("a.*b|(c)"), "a.*b|(c)");
     }
 
     #[test]
