@@ -8,3 +8,5 @@
 
 /// The version of this crate, shown by the CLI and the app's footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub mod promql;

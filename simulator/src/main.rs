@@ -1,12 +1,10 @@
 //! The `simulator` command-line tool.
 
+mod cli;
+
 use clap::Parser;
+use std::process::ExitCode;
 
-/// Deterministic Prometheus metric scenarios and a PromQL engine.
-#[derive(Parser, Debug)]
-#[command(name = "simulator", version, about, long_about = None)]
-struct Cli {}
-
-fn main() {
-    let _cli = Cli::parse();
+fn main() -> ExitCode {
+    cli::run(cli::Cli::parse())
 }
