@@ -1,0 +1,318 @@
+//! The messages between the page and the worker.
+//!
+//! Every request carries an id chosen by the page; the worker answers it with exactly one
+//! [`WorkerMessage::Reply`] carrying the same id, possibly after some
+//! [`WorkerMessage::Progress`] messages. The worker announces itself with
+//! [`WorkerMessage::Ready`] once its wasm has started: messages posted before a worker
+//! registers its handler are lost, so the page holds requests until then.
+//!
+//! Messages travel as JSON strings. The two sides are separate wasm modules, so nothing
+//! richer than what both deserialize is shared anyway; JSON is readable in the browser's
+//! devtools, and the largest payload, a query result, is already defined as the Prometheus
+//! API's JSON ([`crate::result::QueryResult`]).
+
+use crate::editor::metadata::MetadataSnapshot;
+use crate::explain::ExplainReport;
+use crate::result::{QueryError, QueryResult};
+use crate::state::catalog::ScenarioSummary;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A request with its id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Chosen by the page, unique per worker instance.
+    pub id: u64,
+    /// What is asked.
+    pub request: Request,
+}
+
+/// What the page asks the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Parse a query and report its errors (for the editor's underlines).
+    Parse {
+        /// The query text.
+        query: String,
+    },
+    /// Print a query in canonical form.
+    Format {
+        /// The query text.
+        query: String,
+    },
+    /// The query's tree for the Explain tab, with a sentence per node and learner hints.
+    Explain {
+        /// The query text.
+        query: String,
+        /// What is known about the data source's metrics, for the hints.
+        metadata: MetadataSnapshot,
+    },
+    /// The scenario catalog.
+    Scenarios,
+    /// Metric names, types, help, labels and values of one scenario.
+    Metadata {
+        /// The scenario's name.
+        scenario: String,
+        /// The seed.
+        seed: u64,
+    },
+    /// Run a query on a scenario.
+    Evaluate(EvalRequest),
+}
+
+/// A query to run on a scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvalRequest {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed.
+    pub seed: u64,
+    /// The query text.
+    pub query: String,
+    /// When to evaluate it.
+    pub range: EvalRange,
+}
+
+/// An instant or a range query's times, in Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvalRange {
+    /// One evaluation time (the Table tab).
+    Instant {
+        /// The time.
+        time_ms: i64,
+    },
+    /// Evaluation at every step from start to end (the Graph tab).
+    Range {
+        /// First step.
+        start_ms: i64,
+        /// Last step (inclusive when it falls on a step).
+        end_ms: i64,
+        /// Resolution.
+        step_ms: i64,
+    },
+}
+
+/// What the worker sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum WorkerMessage {
+    /// The worker has started and handles requests from now on.
+    Ready {
+        /// The simulator crate's version.
+        version: String,
+        /// Whether this build has the PromQL evaluator.
+        engine: bool,
+    },
+    /// A long request is under way.
+    Progress {
+        /// The request's id.
+        id: u64,
+        /// How far it is.
+        progress: Progress,
+    },
+    /// The one answer to a request.
+    Reply {
+        /// The request's id.
+        id: u64,
+        /// The answer or the reason there is none.
+        outcome: Result<Reply, WorkerError>,
+    },
+}
+
+/// How far a long request is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// What is being done ("generating samples", "evaluating").
+    pub stage: String,
+    /// Units done.
+    pub done: u64,
+    /// Units in all, when known.
+    pub total: Option<u64>,
+}
+
+/// The answers, one variant per request type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Reply {
+    /// For [`Request::Parse`].
+    Parsed(ParseOutcome),
+    /// For [`Request::Format`]: the canonical text.
+    Formatted(String),
+    /// For [`Request::Explain`].
+    Explained(ExplainReport),
+    /// For [`Request::Scenarios`].
+    Scenarios(Vec<ScenarioSummary>),
+    /// For [`Request::Metadata`].
+    Metadata(MetadataSnapshot),
+    /// For [`Request::Evaluate`]: exactly what Prometheus' API returns.
+    Evaluated(QueryResult),
+}
+
+/// The parser's verdict on a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseOutcome {
+    /// Problems, empty when the query parses.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The result type ("instant vector", ...) when it parses.
+    pub result_type: Option<String>,
+}
+
+/// A parse error as the editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// First byte of the span.
+    pub start: u32,
+    /// One past the last byte; equal to `start` when something is missing there.
+    pub end: u32,
+    /// 1-based line of `start`.
+    pub line: u32,
+    /// 1-based column (in characters) of `start`.
+    pub col: u32,
+    /// What is wrong.
+    pub message: String,
+    /// What was probably meant.
+    pub hint: Option<String>,
+}
+
+/// Why a request has no answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum WorkerError {
+    /// This build has no PromQL evaluator (it arrives with issue 5).
+    EngineUnavailable,
+    /// No scenario has that name.
+    UnknownScenario(String),
+    /// The query does not parse.
+    InvalidQuery(Vec<Diagnostic>),
+    /// The engine refused or failed, with the API's category and text.
+    Query(QueryError),
+    /// The request was cancelled; the worker was restarted.
+    Cancelled,
+    /// The worker stopped (a panic, out of memory); it is restarted on the next request.
+    Crashed(String),
+    /// The worker could not be started at all.
+    Unavailable(String),
+    /// A message did not follow the protocol (a bug, or two builds mixed up by a cache).
+    Protocol(String),
+}
+
+impl fmt::Display for WorkerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorkerError::EngineUnavailable => f.write_str(
+                "The PromQL engine is not available in this build yet: queries cannot run. \
+                 Parsing, formatting and the Explain tree work.",
+            ),
+            WorkerError::UnknownScenario(s) => write!(f, "There is no scenario named {s:?}."),
+            WorkerError::InvalidQuery(d) => match d.first() {
+                Some(d) => write!(f, "{}:{}: {}", d.line, d.col, d.message),
+                None => f.write_str("The query does not parse."),
+            },
+            WorkerError::Query(e) => write!(f, "{e}"),
+            WorkerError::Cancelled => f.write_str("Cancelled."),
+            WorkerError::Crashed(m) => write!(f, "The query engine stopped: {m}. It restarts on the next request."),
+            WorkerError::Unavailable(m) => write!(f, "The query engine could not start: {m}"),
+            WorkerError::Protocol(m) => write!(f, "Unexpected message from the query engine: {m}"),
+        }
+    }
+}
+
+/// Serializes a message for `postMessage`.
+pub fn encode<T: Serialize>(msg: &T) -> Result<String, WorkerError> {
+    serde_json::to_string(msg).map_err(|e| WorkerError::Protocol(e.to_string()))
+}
+
+/// Reads a message received from `postMessage`.
+pub fn decode<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, WorkerError> {
+    serde_json::from_str(text).map_err(|e| WorkerError::Protocol(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{ResultData, Sample};
+
+    #[test]
+    fn requests_and_messages_round_trip_as_json() {
+        let requests = vec![
+            Request::Parse { query: "up".into() },
+            Request::Format { query: "sum(x)by(a)".into() },
+            Request::Explain {
+                query: "up".into(),
+                metadata: MetadataSnapshot::default(),
+            },
+            Request::Scenarios,
+            Request::Metadata {
+                scenario: "demo".into(),
+                seed: 7,
+            },
+            Request::Evaluate(EvalRequest {
+                scenario: "demo".into(),
+                seed: 1,
+                query: "up".into(),
+                range: EvalRange::Range {
+                    start_ms: 0,
+                    end_ms: 3_600_000,
+                    step_ms: 14_000,
+                },
+            }),
+        ];
+        for (id, request) in requests.into_iter().enumerate() {
+            let env = Envelope { id: id as u64, request };
+            let back: Envelope = decode(&encode(&env).unwrap()).unwrap();
+            assert_eq!(back, env);
+        }
+        let messages = vec![
+            WorkerMessage::Ready {
+                version: "0.1.0".into(),
+                engine: false,
+            },
+            WorkerMessage::Progress {
+                id: 3,
+                progress: Progress {
+                    stage: "evaluating".into(),
+                    done: 10,
+                    total: Some(240),
+                },
+            },
+            WorkerMessage::Reply {
+                id: 4,
+                outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Scalar(Sample {
+                    t_ms: 1000,
+                    v: 1.0,
+                })))),
+            },
+            WorkerMessage::Reply {
+                id: 5,
+                outcome: Err(WorkerError::EngineUnavailable),
+            },
+        ];
+        for m in messages {
+            let back: WorkerMessage = decode(&encode(&m).unwrap()).unwrap();
+            assert_eq!(back, m);
+        }
+    }
+
+    #[test]
+    fn the_evaluated_reply_carries_the_api_body_verbatim() {
+        let m = WorkerMessage::Reply {
+            id: 1,
+            outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Vector(vec![])))),
+        };
+        assert_eq!(
+            encode(&m).unwrap(),
+            r#"{"type":"reply","id":1,"outcome":{"Ok":{"type":"evaluated","value":{"status":"success","data":{"resultType":"vector","result":[]}}}}}"#
+        );
+    }
+
+    #[test]
+    fn garbage_is_a_protocol_error_not_a_panic() {
+        assert!(matches!(decode::<WorkerMessage>("{"), Err(WorkerError::Protocol(_))));
+        assert!(matches!(
+            decode::<Envelope>(r#"{"id":1,"request":{"type":"nope"}}"#),
+            Err(WorkerError::Protocol(_))
+        ));
+    }
+}
