@@ -21,19 +21,4 @@ pub mod result;
 pub mod state;
 pub mod worker;
 
-use leptos::prelude::*;
-use components::{Header, QueryEditor, ResultPanel, ScenarioPicker};
-
-/// The whole workbench page.
-#[component]
-pub fn App() -> impl IntoView {
-    let query = RwSignal::new(String::new());
-    view! {
-        <Header/>
-        <main class="workbench">
-            <ScenarioPicker/>
-            <QueryEditor query=query/>
-            <ResultPanel query=query.read_only()/>
-        </main>
-    }
-}
+pub use components::App;

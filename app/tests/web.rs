@@ -13,7 +13,10 @@ fn mount_app() -> (web_sys::HtmlElement, impl Drop) {
     let doc = web_sys::window().unwrap().document().unwrap();
     let container: web_sys::HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
     doc.body().unwrap().append_child(&container).unwrap();
-    let handle = leptos::mount::mount_to(container.clone(), app::App);
+    let handle = leptos::mount::mount_to(
+        container.clone(),
+        || leptos::view! { <app::App worker_url="/nonexistent-worker.js"/> },
+    );
     (container, handle)
 }
 

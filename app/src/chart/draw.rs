@@ -9,7 +9,7 @@ use super::heatmap::{Heatmap, cell_color};
 use super::hover::Hover;
 use super::layout::Layout;
 use super::palette::Rgb;
-use super::series::{PlotSeries, decimate, runs};
+use super::series::{Band, PlotSeries, decimate, runs};
 use super::time_axis::TimeTick;
 use super::units::{Unit, format_value};
 use plotters::prelude::*;
@@ -67,7 +67,8 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 }
 
 fn area(canvas: &HtmlCanvasElement, theme: &Theme) -> Result<Area, String> {
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
     let root = backend.into_drawing_area();
     root.fill(&rgb(theme.background)).map_err(err)?;
     Ok(root)
@@ -78,19 +79,34 @@ fn label(root: &Area, text: &str, at: (i32, i32), pos: Pos, theme: &Theme) -> Re
         .into_font()
         .color(&rgb(theme.text))
         .pos(pos);
-    root.draw(&Text::new(text.to_string(), at, style)).map_err(err)
+    root.draw(&Text::new(text.to_string(), at, style))
+        .map_err(err)
 }
 
-fn time_axis(root: &Area, layout: &Layout, ticks: &[TimeTick], theme: &Theme) -> Result<(), String> {
+fn time_axis(
+    root: &Area,
+    layout: &Layout,
+    ticks: &[TimeTick],
+    theme: &Theme,
+) -> Result<(), String> {
     let grid = rgb(theme.grid).stroke_width(1);
     for t in ticks {
         let x = layout.x(t.t_ms).round() as i32;
         if !(layout.left as i32..=layout.right as i32).contains(&x) {
             continue;
         }
-        root.draw(&PathElement::new(vec![(x, layout.top as i32), (x, layout.bottom as i32)], grid))
-            .map_err(err)?;
-        label(root, &t.label, (x, layout.bottom as i32 + theme.px(6.0)), Pos::new(HPos::Center, VPos::Top), theme)?;
+        root.draw(&PathElement::new(
+            vec![(x, layout.top as i32), (x, layout.bottom as i32)],
+            grid,
+        ))
+        .map_err(err)?;
+        label(
+            root,
+            &t.label,
+            (x, layout.bottom as i32 + theme.px(6.0)),
+            Pos::new(HPos::Center, VPos::Top),
+            theme,
+        )?;
     }
     Ok(())
 }
@@ -104,7 +120,7 @@ pub struct LineScene<'a> {
     /// Which are shown.
     pub visible: &'a [bool],
     /// Stack bands when stacked.
-    pub bands: Option<&'a [Vec<(i64, f64, f64)>]>,
+    pub bands: Option<&'a [Band]>,
     /// The data's resolution, for gap detection.
     pub step_ms: i64,
     /// Y-axis ticks.
@@ -118,15 +134,28 @@ pub struct LineScene<'a> {
 }
 
 /// Draws series as lines (or stacked bands), with axes and the hover marker.
-pub fn draw_lines(canvas: &HtmlCanvasElement, scene: &LineScene<'_>, theme: &Theme) -> Result<(), String> {
+pub fn draw_lines(
+    canvas: &HtmlCanvasElement,
+    scene: &LineScene<'_>,
+    theme: &Theme,
+) -> Result<(), String> {
     let root = area(canvas, theme)?;
     let l = &scene.layout;
     let grid = rgb(theme.grid).stroke_width(1);
     for &v in scene.y_ticks {
         let y = l.y(v).round() as i32;
-        root.draw(&PathElement::new(vec![(l.left as i32, y), (l.right as i32, y)], grid))
-            .map_err(err)?;
-        label(&root, &format_value(v, scene.unit), (l.left as i32 - theme.px(6.0), y), Pos::new(HPos::Right, VPos::Center), theme)?;
+        root.draw(&PathElement::new(
+            vec![(l.left as i32, y), (l.right as i32, y)],
+            grid,
+        ))
+        .map_err(err)?;
+        label(
+            &root,
+            &format_value(v, scene.unit),
+            (l.left as i32 - theme.px(6.0), y),
+            Pos::new(HPos::Right, VPos::Center),
+            theme,
+        )?;
     }
     time_axis(&root, l, scene.time_ticks, theme)?;
     let width = theme.px(1.5).max(1) as u32;
@@ -144,12 +173,17 @@ pub fn draw_lines(canvas: &HtmlCanvasElement, scene: &LineScene<'_>, theme: &The
                 for run in runs(&tops, scene.step_ms) {
                     let first = run.first().map(|p| p.0).unwrap_or(0);
                     let last = run.last().map(|p| p.0).unwrap_or(0);
-                    let in_run = band.iter().filter(|p| p.0 >= first && p.0 <= last && p.2.is_finite());
-                    let mut outline: Vec<(i32, i32)> = in_run.clone().map(|p| to_px(p.0, p.2)).collect();
+                    let in_run = band
+                        .iter()
+                        .filter(|p| p.0 >= first && p.0 <= last && p.2.is_finite());
+                    let mut outline: Vec<(i32, i32)> =
+                        in_run.clone().map(|p| to_px(p.0, p.2)).collect();
                     outline.extend(in_run.rev().map(|p| to_px(p.0, p.1)));
-                    root.draw(&Polygon::new(outline, colour.mix(0.35).filled())).map_err(err)?;
+                    root.draw(&Polygon::new(outline, colour.mix(0.35).filled()))
+                        .map_err(err)?;
                     let top: Vec<(i32, i32)> = run.iter().map(|p| to_px(p.0, p.1)).collect();
-                    root.draw(&PathElement::new(top, colour.stroke_width(width))).map_err(err)?;
+                    root.draw(&PathElement::new(top, colour.stroke_width(width)))
+                        .map_err(err)?;
                 }
             }
             None => {
@@ -157,22 +191,31 @@ pub fn draw_lines(canvas: &HtmlCanvasElement, scene: &LineScene<'_>, theme: &The
                 for run in runs(&points, scene.step_ms.max(1)) {
                     if run.len() == 1 {
                         let (x, y) = to_px(run[0].0, run[0].1);
-                        root.draw(&Circle::new((x, y), theme.px(2.5), colour.filled())).map_err(err)?;
+                        root.draw(&Circle::new((x, y), theme.px(2.5), colour.filled()))
+                            .map_err(err)?;
                         continue;
                     }
                     let line: Vec<(i32, i32)> = run.iter().map(|p| to_px(p.0, p.1)).collect();
-                    root.draw(&PathElement::new(line, colour.stroke_width(width))).map_err(err)?;
+                    root.draw(&PathElement::new(line, colour.stroke_width(width)))
+                        .map_err(err)?;
                 }
             }
         }
     }
     if let Some(h) = scene.hover {
         let x = h.x.round() as i32;
-        root.draw(&PathElement::new(vec![(x, l.top as i32), (x, l.bottom as i32)], rgb(theme.text).mix(0.5).stroke_width(1)))
-            .map_err(err)?;
+        root.draw(&PathElement::new(
+            vec![(x, l.top as i32), (x, l.bottom as i32)],
+            rgb(theme.text).mix(0.5).stroke_width(1),
+        ))
+        .map_err(err)?;
         if let Some(s) = scene.series.get(h.nearest) {
-            root.draw(&Circle::new((x, h.y.round() as i32), theme.px(4.0), rgb(s.color).filled()))
-                .map_err(err)?;
+            root.draw(&Circle::new(
+                (x, h.y.round() as i32),
+                theme.px(4.0),
+                rgb(s.color).filled(),
+            ))
+            .map_err(err)?;
         }
     }
     root.present().map_err(err)
@@ -198,7 +241,14 @@ pub fn draw_heatmap(
         match (i.checked_sub(1).and_then(|j| times.get(j)), times.get(i)) {
             (Some(a), Some(b)) => (l.x(*a) + l.x(*b)) / 2.0,
             (None, Some(b)) => l.x(*b) - times.get(1).map_or(4.0, |c| (l.x(*c) - l.x(*b)) / 2.0),
-            (Some(a), None) => l.x(*a) + times.len().checked_sub(2).and_then(|k| times.get(k)).map_or(4.0, |p| (l.x(*a) - l.x(*p)) / 2.0),
+            (Some(a), None) => {
+                l.x(*a)
+                    + times
+                        .len()
+                        .checked_sub(2)
+                        .and_then(|k| times.get(k))
+                        .map_or(4.0, |p| (l.x(*a) - l.x(*p)) / 2.0)
+            }
             (None, None) => l.left,
         }
     };
@@ -206,11 +256,16 @@ pub fn draw_heatmap(
         let x0 = edge(i).max(l.left).round() as i32;
         let x1 = edge(i + 1).min(l.right).round() as i32;
         for (b, v) in row.iter().enumerate() {
-            let Some(c) = cell_color(*v, heatmap.max) else { continue };
+            let Some(c) = cell_color(*v, heatmap.max) else {
+                continue;
+            };
             let y1 = (l.bottom - b as f64 * row_h).round() as i32;
             let y0 = (l.bottom - (b + 1) as f64 * row_h).round() as i32;
-            root.draw(&Rectangle::new([(x0, y0), (x1.max(x0 + 1), y1)], rgb(c).filled()))
-                .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x0, y0), (x1.max(x0 + 1), y1)],
+                rgb(c).filled(),
+            ))
+            .map_err(err)?;
         }
     }
     // Bucket labels at row centres, thinned to fit.
@@ -220,8 +275,18 @@ pub fn draw_heatmap(
             continue;
         }
         let y = (l.bottom - (b as f64 + 0.5) * row_h).round() as i32;
-        let text = if bucket.upper.is_infinite() { "+Inf".to_string() } else { format_value(bucket.upper, unit) };
-        label(&root, &text, (l.left as i32 - theme.px(6.0), y), Pos::new(HPos::Right, VPos::Center), theme)?;
+        let text = if bucket.upper.is_infinite() {
+            "+Inf".to_string()
+        } else {
+            format_value(bucket.upper, unit)
+        };
+        label(
+            &root,
+            &text,
+            (l.left as i32 - theme.px(6.0), y),
+            Pos::new(HPos::Right, VPos::Center),
+            theme,
+        )?;
     }
     time_axis(&root, l, time_ticks, theme)?;
     if let Some((i, b)) = highlight {
@@ -229,8 +294,11 @@ pub fn draw_heatmap(
         let x1 = edge(i + 1).min(l.right).round() as i32;
         let y1 = (l.bottom - b as f64 * row_h).round() as i32;
         let y0 = (l.bottom - (b + 1) as f64 * row_h).round() as i32;
-        root.draw(&Rectangle::new([(x0, y0), (x1.max(x0 + 1), y1)], rgb(theme.text).stroke_width(2)))
-            .map_err(err)?;
+        root.draw(&Rectangle::new(
+            [(x0, y0), (x1.max(x0 + 1), y1)],
+            rgb(theme.text).stroke_width(2),
+        ))
+        .map_err(err)?;
     }
     root.present().map_err(err)
 }

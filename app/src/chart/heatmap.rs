@@ -73,7 +73,9 @@ pub fn build(series: &[RangeSeries]) -> Result<Heatmap, NotBuckets> {
         let Some(le) = s.metric.get("le") else {
             return Err(NotBuckets::NoLe(s.metric.display()));
         };
-        let bound = parse_value(le).filter(|v| !v.is_nan()).ok_or_else(|| NotBuckets::BadLe(le.to_string()))?;
+        let bound = parse_value(le)
+            .filter(|v| !v.is_nan())
+            .ok_or_else(|| NotBuckets::BadLe(le.to_string()))?;
         let key = order_key(bound);
         bounds.entry(key).or_insert((bound, le.to_string()));
         sets.entry(s.metric.dropping(&["le", "__name__"]))
@@ -83,7 +85,10 @@ pub fn build(series: &[RangeSeries]) -> Result<Heatmap, NotBuckets> {
     if bounds.len() < 2 {
         return Err(NotBuckets::TooFewBuckets);
     }
-    let mut times: Vec<i64> = series.iter().flat_map(|s| s.values.iter().map(|p| p.t_ms)).collect();
+    let mut times: Vec<i64> = series
+        .iter()
+        .flat_map(|s| s.values.iter().map(|p| p.t_ms))
+        .collect();
     times.sort_unstable();
     times.dedup();
     let keys: Vec<u64> = bounds.keys().copied().collect();
@@ -128,8 +133,16 @@ pub fn build(series: &[RangeSeries]) -> Result<Heatmap, NotBuckets> {
     let mut buckets = Vec::with_capacity(keys.len());
     let mut lower = f64::NEG_INFINITY;
     for (bound, le) in bounds.into_values() {
-        let lo = if lower == f64::NEG_INFINITY && bound > 0.0 { 0.0 } else { lower };
-        buckets.push(Bucket { lower: lo, upper: bound, le });
+        let lo = if lower == f64::NEG_INFINITY && bound > 0.0 {
+            0.0
+        } else {
+            lower
+        };
+        buckets.push(Bucket {
+            lower: lo,
+            upper: bound,
+            le,
+        });
         lower = bound;
     }
     Ok(Heatmap {
@@ -145,7 +158,11 @@ pub fn build(series: &[RangeSeries]) -> Result<Heatmap, NotBuckets> {
 /// A key that sorts like the float it encodes (for non-NaN floats).
 fn order_key(v: f64) -> u64 {
     let bits = v.to_bits();
-    if bits >> 63 == 1 { !bits } else { bits | (1 << 63) }
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 fn value_at(s: &RangeSeries, t: i64) -> Option<f64> {
@@ -161,7 +178,7 @@ fn value_at(s: &RangeSeries, t: i64) -> Option<f64> {
 /// scheme, readable on light and dark backgrounds). `None` for an empty cell, which is
 /// left blank so the eye sees where nothing happened.
 pub fn cell_color(v: f64, max: f64) -> Option<Rgb> {
-    if !v.is_finite() || v <= 0.0 || !(max > 0.0) {
+    if !v.is_finite() || v <= 0.0 || max.is_nan() || max <= 0.0 {
         return None;
     }
     const STOPS: [Rgb; 5] = [
@@ -180,12 +197,21 @@ pub fn cell_color(v: f64, max: f64) -> Option<Rgb> {
 /// A bucket's range for a person: `(0.1, 0.25]`.
 pub fn bucket_range(b: &Bucket, unit: super::units::Unit) -> String {
     use super::units::format_value;
-    format!("({}, {}]", format_value(b.lower, unit), format_value(b.upper, unit))
+    format!(
+        "({}, {}]",
+        format_value(b.lower, unit),
+        format_value(b.upper, unit)
+    )
 }
 
 /// The cell under pixel `(px, py)`: the nearest sample time's index and the bucket's
 /// index, or `None` outside the plot.
-pub fn cell_at(layout: &super::layout::Layout, heatmap: &Heatmap, px: f64, py: f64) -> Option<(usize, usize)> {
+pub fn cell_at(
+    layout: &super::layout::Layout,
+    heatmap: &Heatmap,
+    px: f64,
+    py: f64,
+) -> Option<(usize, usize)> {
     if !layout.contains(px, py) || heatmap.times.is_empty() || heatmap.buckets.is_empty() {
         return None;
     }
@@ -212,7 +238,10 @@ mod tests {
             values: values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| Sample { t_ms: i as i64 * 1000, v: *v })
+                .map(|(i, v)| Sample {
+                    t_ms: i as i64 * 1000,
+                    v: *v,
+                })
                 .collect(),
         }
     }
@@ -255,13 +284,23 @@ mod tests {
         let mut up = bucket("a", "1", &[1.0]);
         up.metric = labels([("__name__", "up")]);
         assert_eq!(build(&[up]), Err(NotBuckets::NoLe("up".into())));
-        assert_eq!(build(&[bucket("a", "x", &[1.0])]), Err(NotBuckets::BadLe("x".into())));
-        assert_eq!(build(&[bucket("a", "1", &[1.0])]), Err(NotBuckets::TooFewBuckets));
+        assert_eq!(
+            build(&[bucket("a", "x", &[1.0])]),
+            Err(NotBuckets::BadLe("x".into()))
+        );
+        assert_eq!(
+            build(&[bucket("a", "1", &[1.0])]),
+            Err(NotBuckets::TooFewBuckets)
+        );
     }
 
     #[test]
     fn the_cell_under_the_pointer_is_found() {
-        let h = build(&[bucket("a", "1", &[1.0, 2.0, 3.0]), bucket("a", "+Inf", &[2.0, 3.0, 4.0])]).unwrap();
+        let h = build(&[
+            bucket("a", "1", &[1.0, 2.0, 3.0]),
+            bucket("a", "+Inf", &[2.0, 3.0, 4.0]),
+        ])
+        .unwrap();
         let l = crate::chart::layout::Layout::new(300.0, 200.0, 1.0, (0, 2000), (0.0, 2.0));
         assert_eq!(cell_at(&l, &h, l.x(1900), l.bottom - 1.0), Some((2, 0)));
         assert_eq!(cell_at(&l, &h, l.x(400), l.top + 1.0), Some((0, 1)));

@@ -1,7 +1,7 @@
 //! What the pointer is over: the nearest sample time and the series values there.
 
 use super::layout::Layout;
-use super::series::PlotSeries;
+use super::series::{Band, PlotSeries};
 
 /// The most rows a tooltip lists; the nearest series is always among them.
 pub const MAX_ROWS: usize = 10;
@@ -38,7 +38,7 @@ pub fn hover(
     layout: &Layout,
     series: &[PlotSeries],
     visible: &[bool],
-    tops: Option<&[Vec<(i64, f64, f64)>]>,
+    tops: Option<&[Band]>,
     px: f64,
     py: f64,
     max_dx: f64,
@@ -89,14 +89,20 @@ pub fn hover(
     found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut rows: Vec<HoverRow> = vec![HoverRow {
         series: nearest,
-        value: found.iter().find(|f| f.0 == nearest).map_or(f64::NAN, |f| f.1),
+        value: found
+            .iter()
+            .find(|f| f.0 == nearest)
+            .map_or(f64::NAN, |f| f.1),
     }];
     rows.extend(
         found
             .iter()
             .filter(|f| f.0 != nearest)
             .take(MAX_ROWS - 1)
-            .map(|f| HoverRow { series: f.0, value: f.1 }),
+            .map(|f| HoverRow {
+                series: f.0,
+                value: f.1,
+            }),
     );
     Some(Hover {
         t_ms,
@@ -130,10 +136,16 @@ mod tests {
             values: vals
                 .iter()
                 .enumerate()
-                .map(|(i, v)| Sample { t_ms: i as i64 * 100, v: *v })
+                .map(|(i, v)| Sample {
+                    t_ms: i as i64 * 100,
+                    v: *v,
+                })
                 .collect(),
         };
-        from_result(&ResultData::Matrix(vec![s("a", &[1.0, 2.0, 3.0]), s("b", &[8.0, f64::NAN, 9.0])]))
+        from_result(&ResultData::Matrix(vec![
+            s("a", &[1.0, 2.0, 3.0]),
+            s("b", &[8.0, f64::NAN, 9.0]),
+        ]))
     }
 
     fn layout() -> Layout {
@@ -148,7 +160,19 @@ mod tests {
         let h = hover(&l, &s, &[true, true], None, l.x(190), l.y(8.5), 20.0).unwrap();
         assert_eq!(h.t_ms, 200);
         assert_eq!(h.nearest, 1);
-        assert_eq!(h.rows, vec![HoverRow { series: 1, value: 9.0 }, HoverRow { series: 0, value: 3.0 }]);
+        assert_eq!(
+            h.rows,
+            vec![
+                HoverRow {
+                    series: 1,
+                    value: 9.0
+                },
+                HoverRow {
+                    series: 0,
+                    value: 3.0
+                }
+            ]
+        );
         // Near t=100, b is NaN there: only a is listed, and it is the nearest.
         let h = hover(&l, &s, &[true, true], None, l.x(100), l.y(9.0), 20.0).unwrap();
         assert_eq!((h.nearest, h.rows.len()), (0, 1));
@@ -165,7 +189,10 @@ mod tests {
         // Stacked, b's drawn value at t=0 is 1 + 8 = 9: pointing at 9 picks b.
         let h = hover(&l, &s, &[true, true], Some(&bands), l.x(0), l.y(9.0), 20.0).unwrap();
         assert_eq!((h.nearest, h.y), (1, l.y(9.0)));
-        assert_eq!(h.rows[0].value, 8.0, "the tooltip shows the series' own value");
+        assert_eq!(
+            h.rows[0].value, 8.0,
+            "the tooltip shows the series' own value"
+        );
         assert!(hover(&l, &s, &[true, true], None, 1.0, 1.0, 20.0).is_none());
         assert!(hover(&l, &[], &[], None, l.x(100), l.y(1.0), 20.0).is_none());
     }

@@ -31,8 +31,18 @@ pub struct Layout {
 impl Layout {
     /// A layout for a `width` × `height` canvas at `scale` (the device pixel ratio), with
     /// margins for labels, showing `[t0, t1]` × `[v0, v1]`.
-    pub fn new(width: f64, height: f64, scale: f64, (t0, t1): (i64, i64), (v0, v1): (f64, f64)) -> Layout {
-        let s = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+    pub fn new(
+        width: f64,
+        height: f64,
+        scale: f64,
+        (t0, t1): (i64, i64),
+        (v0, v1): (f64, f64),
+    ) -> Layout {
+        let s = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
         let left = (70.0 * s).min(width / 2.0);
         let right = (width - 14.0 * s).max(left + 1.0);
         let top = (10.0 * s).min(height / 2.0);
@@ -63,7 +73,9 @@ impl Layout {
 
     /// The time at x pixel `x`.
     pub fn t_at(&self, x: f64) -> i64 {
-        self.t0 + ((x - self.left) / (self.right - self.left) * (self.t1 - self.t0) as f64).round() as i64
+        self.t0
+            + ((x - self.left) / (self.right - self.left) * (self.t1 - self.t0) as f64).round()
+                as i64
     }
 
     /// Whether a pixel lies in the plot area.
@@ -84,7 +96,10 @@ mod tests {
     #[test]
     fn pixels_and_data_map_both_ways() {
         let l = Layout::new(800.0, 300.0, 1.0, (0, 1000), (0.0, 10.0));
-        assert_eq!((l.left, l.right, l.top, l.bottom), (70.0, 786.0, 10.0, 274.0));
+        assert_eq!(
+            (l.left, l.right, l.top, l.bottom),
+            (70.0, 786.0, 10.0, 274.0)
+        );
         assert_eq!(l.x(0), 70.0);
         assert_eq!(l.x(1000), 786.0);
         assert_eq!(l.y(0.0), 274.0);

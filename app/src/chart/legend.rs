@@ -24,7 +24,9 @@ impl Visibility {
 
     /// A plain click on `id`, among all the series `ids`.
     pub fn click(&mut self, id: u64, ids: &[u64]) {
-        let only_this = ids.iter().all(|other| (*other == id) == self.is_visible(*other));
+        let only_this = ids
+            .iter()
+            .all(|other| (*other == id) == self.is_visible(*other));
         if only_this {
             self.hidden.clear();
         } else {

@@ -7,6 +7,7 @@
 //! visibility, and the histogram heatmap. [`draw`] renders with plotters onto a canvas.
 
 pub mod draw;
+pub mod frame;
 pub mod heatmap;
 pub mod hover;
 pub mod layout;

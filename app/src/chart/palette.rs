@@ -17,7 +17,11 @@ impl Rgb {
     pub fn mix(self, other: Rgb, t: f64) -> Rgb {
         let t = t.clamp(0.0, 1.0);
         let lerp = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
-        Rgb(lerp(self.0, other.0), lerp(self.1, other.1), lerp(self.2, other.2))
+        Rgb(
+            lerp(self.0, other.0),
+            lerp(self.1, other.1),
+            lerp(self.2, other.2),
+        )
     }
 }
 
@@ -71,15 +75,24 @@ mod tests {
         let a = labels([("job", "a"), ("instance", "x")]);
         let same = labels([("instance", "x"), ("job", "a")]);
         assert_eq!(color_for(&a), color_for(&same));
-        assert_ne!(fingerprint(&labels([("a", "bc")])), fingerprint(&labels([("ab", "c")])));
+        assert_ne!(
+            fingerprint(&labels([("a", "bc")])),
+            fingerprint(&labels([("ab", "c")]))
+        );
         // Pinned, so a change of hash (and every learner's colours) is a visible decision.
         assert_eq!(fingerprint(&labels([])), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fingerprint(&labels([("job", "demo")])), 0x0248_f899_89ff_4f1f);
+        assert_eq!(
+            fingerprint(&labels([("job", "demo")])),
+            0x0248_f899_89ff_4f1f
+        );
     }
 
     #[test]
     fn colours_mix_and_print() {
-        assert_eq!(Rgb(0, 0, 0).mix(Rgb(255, 255, 255), 0.5), Rgb(128, 128, 128));
+        assert_eq!(
+            Rgb(0, 0, 0).mix(Rgb(255, 255, 255), 0.5),
+            Rgb(128, 128, 128)
+        );
         assert_eq!(Rgb(0x1f, 0x77, 0xb4).css(), "#1f77b4");
     }
 }

@@ -24,7 +24,12 @@ pub fn from_result(data: &ResultData) -> Vec<PlotSeries> {
     let mut out: Vec<PlotSeries> = match data {
         ResultData::Matrix(m) => m
             .iter()
-            .map(|s| make(s.metric.clone(), s.values.iter().map(|p| (p.t_ms, p.v)).collect()))
+            .map(|s| {
+                make(
+                    s.metric.clone(),
+                    s.values.iter().map(|p| (p.t_ms, p.v)).collect(),
+                )
+            })
             .collect(),
         ResultData::Vector(v) => v
             .iter()
@@ -66,7 +71,8 @@ pub fn runs(points: &[(i64, f64)], step_ms: i64) -> Vec<&[(i64, f64)]> {
     let mut start: Option<usize> = None;
     for i in 0..points.len() {
         let finite = points[i].1.is_finite();
-        let joined = i > 0 && points[i].0 - points[i - 1].0 <= max_gap && points[i - 1].1.is_finite();
+        let joined =
+            i > 0 && points[i].0 - points[i - 1].0 <= max_gap && points[i - 1].1.is_finite();
         match (start, finite) {
             (Some(s), true) if !joined => {
                 out.push(&points[s..i]);
@@ -86,10 +92,13 @@ pub fn runs(points: &[(i64, f64)], step_ms: i64) -> Vec<&[(i64, f64)]> {
     out
 }
 
+/// One stacked series: `(t, base, top)` per sample.
+pub type Band = Vec<(i64, f64, f64)>;
+
 /// Stacks the visible series: for each, points `(t, base, top)` where `top` is `base` plus
 /// its value and `base` the sum of the visible series before it at `t`. A missing or
 /// non-finite value adds nothing and leaves a gap in its own band (NaN top).
-pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Vec<(i64, f64, f64)>> {
+pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Band> {
     let mut totals: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
     series
         .iter()
@@ -118,7 +127,11 @@ pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Vec<(i64, f64, f64)
 /// lowest, the highest and the last sample, in time order (the M4 method, which keeps the
 /// drawn line identical). A column holding a gap keeps a NaN so the gap survives.
 /// `column_of` maps a timestamp to its pixel column.
-pub fn decimate(points: &[(i64, f64)], width_px: usize, column_of: &dyn Fn(i64) -> i64) -> Vec<(i64, f64)> {
+pub fn decimate(
+    points: &[(i64, f64)],
+    width_px: usize,
+    column_of: &dyn Fn(i64) -> i64,
+) -> Vec<(i64, f64)> {
     if points.len() <= width_px.saturating_mul(4) {
         return points.to_vec();
     }
@@ -158,7 +171,11 @@ pub fn decimate(points: &[(i64, f64)], width_px: usize, column_of: &dyn Fn(i64) 
 
 /// The smallest and largest finite value among the visible series (stack tops when
 /// stacked), or `None` when there is none.
-pub fn value_extent(series: &[PlotSeries], visible: &[bool], stacked: Option<&[Vec<(i64, f64, f64)>]>) -> Option<(f64, f64)> {
+pub fn value_extent(
+    series: &[PlotSeries],
+    visible: &[bool],
+    stacked: Option<&[Band]>,
+) -> Option<(f64, f64)> {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     let mut see = |v: f64| {
@@ -209,13 +226,30 @@ mod tests {
         let s = from_result(&matrix(&[("b", &[(0, 1.0)]), ("a", &[(0, 2.0)])]));
         assert_eq!(s[0].name, r#"{job="a"}"#);
         assert_eq!(s[1].name, r#"{job="b"}"#);
-        assert_eq!(infer_step(&from_result(&matrix(&[("a", &[(0, 1.0), (15, 1.0), (45, 1.0)])]))), Some(15));
+        assert_eq!(
+            infer_step(&from_result(&matrix(&[(
+                "a",
+                &[(0, 1.0), (15, 1.0), (45, 1.0)]
+            )]))),
+            Some(15)
+        );
     }
 
     #[test]
     fn runs_break_at_missing_steps_and_non_finite_values() {
-        let pts = [(0, 1.0), (10, 2.0), (20, f64::NAN), (30, 3.0), (40, 4.0), (70, 5.0), (80, 6.0)];
-        let r: Vec<Vec<i64>> = runs(&pts, 10).iter().map(|r| r.iter().map(|p| p.0).collect()).collect();
+        let pts = [
+            (0, 1.0),
+            (10, 2.0),
+            (20, f64::NAN),
+            (30, 3.0),
+            (40, 4.0),
+            (70, 5.0),
+            (80, 6.0),
+        ];
+        let r: Vec<Vec<i64>> = runs(&pts, 10)
+            .iter()
+            .map(|r| r.iter().map(|p| p.0).collect())
+            .collect();
         assert_eq!(r, vec![vec![0, 10], vec![30, 40], vec![70, 80]]);
         assert!(runs(&[], 10).is_empty());
         assert_eq!(runs(&[(0, f64::INFINITY)], 10).len(), 0);
@@ -223,20 +257,32 @@ mod tests {
 
     #[test]
     fn stacking_adds_visible_series_in_order() {
-        let s = from_result(&matrix(&[("a", &[(0, 1.0), (10, 2.0)]), ("b", &[(0, 10.0), (10, f64::NAN)]), ("c", &[(0, 100.0)])]));
+        let s = from_result(&matrix(&[
+            ("a", &[(0, 1.0), (10, 2.0)]),
+            ("b", &[(0, 10.0), (10, f64::NAN)]),
+            ("c", &[(0, 100.0)]),
+        ]));
         let bands = stack(&s, &[true, true, false]);
         assert_eq!(bands[0], vec![(0, 0.0, 1.0), (10, 0.0, 2.0)]);
         assert_eq!(bands[1][0], (0, 1.0, 11.0));
         assert!(bands[1][1].2.is_nan() && bands[1][1].1 == 2.0);
         assert!(bands[2].is_empty());
-        assert_eq!(value_extent(&s, &[true, true, false], Some(&bands)), Some((0.0, 11.0)));
-        assert_eq!(value_extent(&s, &[true, false, true], None), Some((1.0, 100.0)));
+        assert_eq!(
+            value_extent(&s, &[true, true, false], Some(&bands)),
+            Some((0.0, 11.0))
+        );
+        assert_eq!(
+            value_extent(&s, &[true, false, true], None),
+            Some((1.0, 100.0))
+        );
         assert_eq!(value_extent(&s, &[false, false, false], None), None);
     }
 
     #[test]
     fn decimation_keeps_first_min_max_last_per_column_and_gaps() {
-        let pts: Vec<(i64, f64)> = (0..1000).map(|i| (i, if i == 500 { f64::NAN } else { (i % 7) as f64 })).collect();
+        let pts: Vec<(i64, f64)> = (0..1000)
+            .map(|i| (i, if i == 500 { f64::NAN } else { (i % 7) as f64 }))
+            .collect();
         let out = decimate(&pts, 10, &|t| t / 100);
         assert!(out.len() <= 10 * 4 + 3, "{}", out.len());
         let col0: Vec<f64> = out.iter().filter(|p| p.0 < 100).map(|p| p.1).collect();

@@ -52,7 +52,7 @@ pub fn time_ticks(
     spacing_px: f64,
     offset_min: &dyn Fn(i64) -> i32,
 ) -> Vec<TimeTick> {
-    if end_ms <= start_ms || !(width_px > 0.0) {
+    if end_ms <= start_ms || width_px.is_nan() || width_px <= 0.0 {
         return Vec::new();
     }
     let wanted = (width_px / spacing_px.max(1.0)).max(1.0);
@@ -68,7 +68,12 @@ pub fn time_ticks(
         });
     let offset_ms = i64::from(offset_min(start_ms)) * MINUTE;
     let local_start = start_ms + offset_ms;
-    let first = local_start.div_euclid(step) * step + if local_start.rem_euclid(step) == 0 { 0 } else { step };
+    let first = local_start.div_euclid(step) * step
+        + if local_start.rem_euclid(step) == 0 {
+            0
+        } else {
+            step
+        };
     let mut ticks = Vec::new();
     let mut local = first;
     while local - offset_ms <= end_ms && ticks.len() < 200 {
@@ -125,7 +130,10 @@ mod tests {
     #[test]
     fn seconds_show_for_short_ranges_and_dates_for_long_ones() {
         let start = 1_763_733_120_000;
-        assert_eq!(labels(start, start + 30 * SECOND, 300.0, 0), ["13:52:00", "13:52:10", "13:52:20", "13:52:30"]);
+        assert_eq!(
+            labels(start, start + 30 * SECOND, 300.0, 0),
+            ["13:52:00", "13:52:10", "13:52:20", "13:52:30"]
+        );
         let week = labels(start, start + 7 * DAY, 700.0, 0);
         assert_eq!(week[0], "11-22");
         assert!(week.len() >= 6);
@@ -135,6 +143,9 @@ mod tests {
 
     #[test]
     fn tooltips_show_date_and_time() {
-        assert_eq!(tooltip_time(1_763_733_909_000, &|_| 60), "2025-11-21 15:05:09");
+        assert_eq!(
+            tooltip_time(1_763_733_909_000, &|_| 60),
+            "2025-11-21 15:05:09"
+        );
     }
 }

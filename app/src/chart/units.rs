@@ -39,9 +39,7 @@ pub fn infer_unit(metric_names: &[String], query: &str) -> Unit {
             .iter()
             .any(|n| n.ends_with(&format!("{suffix}_total")))
     };
-    let counting = metric_names
-        .iter()
-        .all(|n| n.ends_with("_count"));
+    let counting = metric_names.iter().all(|n| n.ends_with("_count"));
     if counting {
         return Unit::Plain;
     }
@@ -83,17 +81,26 @@ pub fn format_value(v: f64, unit: Unit) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let a = v.abs();
     match unit {
         Unit::Plain => {
-            const UP: [(f64, &str); 5] = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
+            const UP: [(f64, &str); 5] =
+                [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")];
             const DOWN: [(f64, &str); 3] = [(1e-3, "m"), (1e-6, "µ"), (1e-9, "n")];
             if let Some((f, p)) = UP.iter().find(|(f, _)| a >= *f) {
                 format!("{}{p}", significant(v / f))
             } else if a != 0.0 && a < 1e-3 {
-                let (f, p) = DOWN.iter().find(|(f, _)| a >= *f).copied().unwrap_or((1e-9, "n"));
+                let (f, p) = DOWN
+                    .iter()
+                    .find(|(f, _)| a >= *f)
+                    .copied()
+                    .unwrap_or((1e-9, "n"));
                 format!("{}{p}", significant(v / f))
             } else {
                 significant(v)
@@ -125,8 +132,16 @@ pub fn format_value(v: f64, unit: Unit) -> String {
                 (1_048_576.0, "MiB"),
                 (1024.0, "KiB"),
             ];
-            let (f, u) = IEC.iter().find(|(f, _)| a >= *f).copied().unwrap_or((1.0, "B"));
-            let per = if unit == Unit::BytesPerSecond { "/s" } else { "" };
+            let (f, u) = IEC
+                .iter()
+                .find(|(f, _)| a >= *f)
+                .copied()
+                .unwrap_or((1.0, "B"));
+            let per = if unit == Unit::BytesPerSecond {
+                "/s"
+            } else {
+                ""
+            };
             format!("{}{u}{per}", significant(v / f))
         }
     }
@@ -181,15 +196,30 @@ mod tests {
     #[test]
     fn units_come_from_metric_names() {
         let q = "histogram_quantile(0.9, rate(http_request_duration_seconds_bucket[5m]))";
-        assert_eq!(infer_unit(&names(&["http_request_duration_seconds_bucket"]), q), Unit::Seconds);
-        assert_eq!(infer_unit(&names(&["node_memory_MemFree_bytes"]), "x"), Unit::Bytes);
+        assert_eq!(
+            infer_unit(&names(&["http_request_duration_seconds_bucket"]), q),
+            Unit::Seconds
+        );
+        assert_eq!(
+            infer_unit(&names(&["node_memory_MemFree_bytes"]), "x"),
+            Unit::Bytes
+        );
         assert_eq!(
             infer_unit(&names(&["node_network_receive_bytes_total"]), "rate(x[5m])"),
             Unit::BytesPerSecond
         );
-        assert_eq!(infer_unit(&names(&["node_cpu_seconds_total"]), "rate(x[5m])"), Unit::Plain);
-        assert_eq!(infer_unit(&names(&["x_seconds_sum", "x_seconds_count"]), "a/b"), Unit::Seconds);
-        assert_eq!(infer_unit(&names(&["x_seconds_count"]), "rate(x[1m])"), Unit::Plain);
+        assert_eq!(
+            infer_unit(&names(&["node_cpu_seconds_total"]), "rate(x[5m])"),
+            Unit::Plain
+        );
+        assert_eq!(
+            infer_unit(&names(&["x_seconds_sum", "x_seconds_count"]), "a/b"),
+            Unit::Seconds
+        );
+        assert_eq!(
+            infer_unit(&names(&["x_seconds_count"]), "rate(x[1m])"),
+            Unit::Plain
+        );
         assert_eq!(infer_unit(&names(&["up", "x_bytes"]), "a"), Unit::Plain);
         assert_eq!(infer_unit(&[], "1"), Unit::Plain);
     }

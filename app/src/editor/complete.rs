@@ -80,9 +80,7 @@ impl Context {
             Context::LabelValue { metric, label } => {
                 Some(Want::LabelValues(metric.clone(), label.clone()))
             }
-            Context::GroupingLabel { metrics } => {
-                Some(Want::LabelNames(metrics.first().cloned()))
-            }
+            Context::GroupingLabel { metrics } => Some(Want::LabelNames(metrics.first().cloned())),
             _ => None,
         }
     }
@@ -251,7 +249,7 @@ fn locate(src: &str, cursor: usize) -> Location<'_> {
             }
             continue;
         };
-        if l.start >= cursor || (l.start < cursor && cursor <= l.end && is_wordlike(&kind)) {
+        if l.start >= cursor || (cursor <= l.end && is_wordlike(&kind)) {
             let current = (l.start < cursor).then_some((l.start, l.end, kind));
             return Location {
                 scanner: before,
@@ -379,7 +377,9 @@ impl Location<'_> {
                     expression(Vec::new())
                 }
                 Some(Frame::LabelList(_)) => Context::Nothing,
-                Some(Frame::Call { name, .. }) if AGGREGATION_OPS.iter().any(|a| a.name == name) => {
+                Some(Frame::Call { name, .. })
+                    if AGGREGATION_OPS.iter().any(|a| a.name == name) =>
+                {
                     let mut k = vec!["by", "without"];
                     k.extend(BINARY_KEYWORDS);
                     Context::Keywords(k)
@@ -444,8 +444,10 @@ fn after_operand(selector: bool) -> Vec<&'static str> {
     k
 }
 
-/// How well `label` matches what was typed: 0 for a prefix, 1 for a substring, `None` for
-/// no match. Case-insensitive, as metric names rarely differ only in case.
+/// How well `label` matches what was typed: 0 for a prefix, 1 for a match at the start of
+/// a later word (`total` finds `http_requests_total`), `None` otherwise. Case-insensitive,
+/// as metric names rarely differ only in case. Plain substrings are not offered: `ra`
+/// would drag in every `histogram_*`.
 fn match_rank(label: &str, prefix: &str) -> Option<u8> {
     if prefix.is_empty() {
         return Some(0);
@@ -453,7 +455,10 @@ fn match_rank(label: &str, prefix: &str) -> Option<u8> {
     let (l, p) = (label.to_ascii_lowercase(), prefix.to_ascii_lowercase());
     if l.starts_with(&p) {
         Some(0)
-    } else if p.len() >= 2 && l.contains(&p) {
+    } else if p.len() >= 2
+        && l.match_indices(&p)
+            .any(|(i, _)| l[..i].ends_with(['_', ':']))
+    {
         Some(1)
     } else {
         None
@@ -465,15 +470,47 @@ fn keyword_item(k: &'static str) -> Item {
         "by" => ("by ()", 4, "Keep only the listed labels in the result."),
         "without" => ("without ()", 9, "Drop the listed labels from the result."),
         "on" => ("on ()", 4, "Match series on the listed labels only."),
-        "ignoring" => ("ignoring ()", 10, "Match series on all labels except the listed ones."),
-        "group_left" => ("group_left ()", 12, "Many series on the left match one on the right; copy the listed labels from the right."),
-        "group_right" => ("group_right ()", 13, "One series on the left matches many on the right; copy the listed labels from the left."),
+        "ignoring" => (
+            "ignoring ()",
+            10,
+            "Match series on all labels except the listed ones.",
+        ),
+        "group_left" => (
+            "group_left ()",
+            12,
+            "Many series on the left match one on the right; copy the listed labels from the right.",
+        ),
+        "group_right" => (
+            "group_right ()",
+            13,
+            "One series on the left matches many on the right; copy the listed labels from the left.",
+        ),
         "bool" => ("bool", 4, "Return 0 or 1 instead of filtering."),
-        "offset" => ("offset ", 7, "Shift the selection back in time by a duration."),
-        "@" => ("@ ", 2, "Evaluate the selection at a fixed Unix time, or at start() or end()."),
-        "and" => ("and", 3, "Keep left-side series that have a match on the right."),
-        "or" => ("or", 2, "All left-side series, plus right-side series without a match on the left."),
-        "unless" => ("unless", 6, "Keep left-side series that have no match on the right."),
+        "offset" => (
+            "offset ",
+            7,
+            "Shift the selection back in time by a duration.",
+        ),
+        "@" => (
+            "@ ",
+            2,
+            "Evaluate the selection at a fixed Unix time, or at start() or end().",
+        ),
+        "and" => (
+            "and",
+            3,
+            "Keep left-side series that have a match on the right.",
+        ),
+        "or" => (
+            "or",
+            2,
+            "All left-side series, plus right-side series without a match on the left.",
+        ),
+        "unless" => (
+            "unless",
+            6,
+            "Keep left-side series that have no match on the right.",
+        ),
         "start()" => ("start()", 7, "The start of the query's range."),
         "end()" => ("end()", 5, "The end of the query's range."),
         _ => (k, k.len(), ""),
@@ -523,7 +560,7 @@ fn function_items() -> impl Iterator<Item = Item> {
     functions.chain(aggregations)
 }
 
-fn metric_items<'m>(meta: &'m dyn MetadataSource, counters_first: bool) -> Vec<Item> {
+fn metric_items(meta: &dyn MetadataSource, counters_first: bool) -> Vec<Item> {
     let mut items: Vec<(bool, Item)> = meta
         .metric_names()
         .into_iter()
@@ -583,7 +620,10 @@ fn items_for(context: &Context, prefix: &str, meta: &dyn MetadataSource) -> Vec<
             range_function,
             keywords,
         } => match range_function {
-            Some(f) => metric_items(meta, matches!(f.as_str(), "rate" | "irate" | "increase" | "resets")),
+            Some(f) => metric_items(
+                meta,
+                matches!(f.as_str(), "rate" | "irate" | "increase" | "resets"),
+            ),
             None => keywords
                 .iter()
                 .map(|k| keyword_item(k))
@@ -660,7 +700,13 @@ mod tests {
     #[test]
     fn functions_complete_with_signature_and_doc() {
         let (ctx, labels, prefix) = check("ra|");
-        assert!(matches!(ctx, Context::Expression { range_function: None, .. }));
+        assert!(matches!(
+            ctx,
+            Context::Expression {
+                range_function: None,
+                ..
+            }
+        ));
         assert_eq!(prefix, "ra");
         assert_eq!(&labels[..3], ["rad", "range", "rate"]);
         let c = complete("ra", 2, &demo());
@@ -699,7 +745,13 @@ mod tests {
         assert_eq!(labels, vec!["http_requests_total"]);
         // The second argument of predict_linear is a scalar: everything is offered.
         let (ctx, _, _) = check("predict_linear(x[1h], |");
-        assert!(matches!(ctx, Context::Expression { range_function: None, .. }));
+        assert!(matches!(
+            ctx,
+            Context::Expression {
+                range_function: None,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -749,11 +801,19 @@ mod tests {
 
     #[test]
     fn keywords_follow_operands_and_operators() {
-        assert_eq!(check("up |").0, Context::Keywords(vec!["offset", "@", "and", "or", "unless"]));
+        assert_eq!(
+            check("up |").0,
+            Context::Keywords(vec!["offset", "@", "and", "or", "unless"])
+        );
         assert_eq!(check("sum |").0, Context::Keywords(vec!["by", "without"]));
         assert_eq!(check("sum(up) w|").1, vec!["without"]);
-        assert!(matches!(check("a > |").0, Context::Expression { ref keywords, .. } if keywords == &vec!["bool", "on", "ignoring"]));
-        assert_eq!(check("a / on(job) gr|").1[..2], ["group_left", "group_right"]);
+        assert!(
+            matches!(check("a > |").0, Context::Expression { ref keywords, .. } if keywords == &vec!["bool", "on", "ignoring"])
+        );
+        assert_eq!(
+            check("a / on(job) gr|").1[..2],
+            ["group_left", "group_right"]
+        );
         assert_eq!(check("up @ |").1, vec!["start()", "end()"]);
         assert_eq!(check("up offset |").0, Context::Duration);
         let c = complete("sum b", 5, &demo());
@@ -767,6 +827,15 @@ mod tests {
         assert_eq!(labels[..3], ["1m", "2m", "5m"]);
         assert_eq!(check("rate(x[5|])").1, vec!["5m"]);
         assert_eq!(check("x[1h:|]").0, Context::Duration);
+    }
+
+    #[test]
+    fn later_words_match_but_plain_substrings_do_not() {
+        assert_eq!(
+            check("total|").1,
+            vec!["demo_cpu_usage_seconds_total", "http_requests_total"]
+        );
+        assert!(!check("ra|").1.iter().any(|l| l.starts_with("histogram")));
     }
 
     #[test]
@@ -792,7 +861,10 @@ mod tests {
             check("up{job=|").0.wants(),
             Some(Want::LabelValues(Some("up".into()), "job".into()))
         );
-        assert_eq!(check("up{|").0.wants(), Some(Want::LabelNames(Some("up".into()))));
+        assert_eq!(
+            check("up{|").0.wants(),
+            Some(Want::LabelNames(Some("up".into())))
+        );
         assert_eq!(check("|").0.wants(), Some(Want::MetricNames));
         assert_eq!(check("x[|").0.wants(), None);
     }

@@ -298,27 +298,29 @@ impl<'a> Scanner<'a> {
             }
             T::LBracket => self.stack.push(Frame::Bracket),
             T::LParen => {
-                let frame = if let Some(k) = self.pending_list.take() {
-                    Frame::LabelList(k)
-                } else if let Some(p) = self
-                    .prev
-                    .as_ref()
-                    .filter(|p| matches!(p.class, TokenClass::Function | TokenClass::Aggregation))
-                {
-                    Frame::Call {
-                        name: self.src.get(p.start..p.end).unwrap_or("").to_ascii_lowercase(),
-                        arg: 0,
-                    }
-                } else {
-                    Frame::Paren
-                };
+                let frame =
+                    if let Some(k) = self.pending_list.take() {
+                        Frame::LabelList(k)
+                    } else if let Some(p) = self.prev.as_ref().filter(|p| {
+                        matches!(p.class, TokenClass::Function | TokenClass::Aggregation)
+                    }) {
+                        Frame::Call {
+                            name: self
+                                .src
+                                .get(p.start..p.end)
+                                .unwrap_or("")
+                                .to_ascii_lowercase(),
+                            arg: 0,
+                        }
+                    } else {
+                        Frame::Paren
+                    };
                 self.stack.push(frame);
             }
             T::RBrace => self.pop_to(|f| matches!(f, Frame::Brace { .. })),
             T::RBracket => self.pop_to(|f| matches!(f, Frame::Bracket)),
-            T::RParen => self.pop_to(|f| {
-                matches!(f, Frame::Call { .. } | Frame::LabelList(_) | Frame::Paren)
-            }),
+            T::RParen => self
+                .pop_to(|f| matches!(f, Frame::Call { .. } | Frame::LabelList(_) | Frame::Paren)),
             T::Comma => {
                 if let Some(Frame::Call { arg, .. }) = self.stack.last_mut() {
                     *arg += 1;
@@ -451,7 +453,9 @@ pub fn segments(src: &str, lexemes: &[Lexeme], errors: &[(usize, usize)]) -> Vec
             error: error_at(start),
         };
         match out.last_mut() {
-            Some(last) if last.class == seg.class && last.error == seg.error && last.end == start => {
+            Some(last)
+                if last.class == seg.class && last.error == seg.error && last.end == start =>
+            {
                 last.end = end;
             }
             _ => out.push(seg),
@@ -484,7 +488,9 @@ mod tests {
     #[test]
     fn tokens_are_classified_by_context() {
         assert_eq!(
-            classes(r#"sum by (job) (rate(http_requests_total{status=~"5..", by="x"}[5m])) # note"#),
+            classes(
+                r#"sum by (job) (rate(http_requests_total{status=~"5..", by="x"}[5m])) # note"#
+            ),
             vec![
                 ("sum", C::Aggregation),
                 ("by", C::Keyword),
@@ -567,7 +573,15 @@ mod tests {
                 ("# c", C::Comment),
             ]
         );
-        for junk in ["{{{", ")))]]}}", "\"unterminated", "é ü 😀 {", "!", "a{b=\"", "[:"] {
+        for junk in [
+            "{{{",
+            ")))]]}}",
+            "\"unterminated",
+            "é ü 😀 {",
+            "!",
+            "a{b=\"",
+            "[:",
+        ] {
             let lexemes = highlight(junk);
             let mut at = 0;
             for l in &lexemes {

@@ -77,11 +77,9 @@ impl MetricInfo {
     pub fn is_counter_like(&self) -> bool {
         match self.kind {
             MetricKind::Counter => true,
-            MetricKind::Histogram => {
-                ["_bucket", "_sum", "_count"]
-                    .iter()
-                    .any(|s| self.name.ends_with(s))
-            }
+            MetricKind::Histogram => ["_bucket", "_sum", "_count"]
+                .iter()
+                .any(|s| self.name.ends_with(s)),
             MetricKind::Summary => ["_sum", "_count"].iter().any(|s| self.name.ends_with(s)),
             _ => false,
         }
@@ -186,7 +184,10 @@ impl MetadataSource for MetadataSnapshot {
 
 impl MetadataSnapshot {
     /// The metrics a selector's name picks: that one, or all of them when there is no name.
-    fn selected<'a>(&'a self, metric: Option<&str>) -> Box<dyn Iterator<Item = &'a MetricInfo> + 'a> {
+    fn selected<'a>(
+        &'a self,
+        metric: Option<&str>,
+    ) -> Box<dyn Iterator<Item = &'a MetricInfo> + 'a> {
         match metric {
             Some(name) => Box::new(self.metric(name).into_iter()),
             None => Box::new(self.metrics.iter()),
@@ -199,7 +200,13 @@ pub(crate) mod fixture {
     //! A small snapshot shaped like the demo scenario, shared by the editor and hint tests.
     use super::*;
 
-    fn metric(name: &str, family: &str, kind: MetricKind, help: &str, labels: &[(&str, &[&str])]) -> MetricInfo {
+    fn metric(
+        name: &str,
+        family: &str,
+        kind: MetricKind,
+        help: &str,
+        labels: &[(&str, &[&str])],
+    ) -> MetricInfo {
         MetricInfo {
             name: name.into(),
             family: family.into(),
@@ -246,21 +253,33 @@ pub(crate) mod fixture {
                 "demo_cpu_usage_seconds_total",
                 MetricKind::Counter,
                 "Total CPU usage in seconds.",
-                &[("instance", inst), ("job", &["demo"]), ("mode", &["idle", "system", "user"])],
+                &[
+                    ("instance", inst),
+                    ("job", &["demo"]),
+                    ("mode", &["idle", "system", "user"]),
+                ],
             ),
             metric(
                 "demo_memory_usage_bytes",
                 "demo_memory_usage_bytes",
                 MetricKind::Gauge,
                 "Memory usage in bytes.",
-                &[("instance", inst), ("job", &["demo"]), ("type", &["buffers", "cached", "free", "used"])],
+                &[
+                    ("instance", inst),
+                    ("job", &["demo"]),
+                    ("type", &["buffers", "cached", "free", "used"]),
+                ],
             ),
             metric(
                 "http_requests_total",
                 "http_requests_total",
                 MetricKind::Counter,
                 "Total HTTP requests.",
-                &[("instance", inst), ("job", &["demo"]), ("status", &["200", "404", "500"])],
+                &[
+                    ("instance", inst),
+                    ("job", &["demo"]),
+                    ("status", &["200", "404", "500"]),
+                ],
             ),
             metric(
                 "up",
@@ -290,7 +309,10 @@ mod tests {
         assert_eq!(m.metric("nope"), None);
         assert_eq!(m.label_names(Some("up")), vec!["instance", "job"]);
         assert!(m.label_names(None).contains(&"le"));
-        assert_eq!(m.label_values(Some("http_requests_total"), "status"), vec!["200", "404", "500"]);
+        assert_eq!(
+            m.label_values(Some("http_requests_total"), "status"),
+            vec!["200", "404", "500"]
+        );
         assert_eq!(m.label_values(None, "status"), vec!["200", "404", "500"]);
         assert_eq!(m.label_values(None, "__name__").len(), m.metrics.len());
         assert!(m.label_values(Some("up"), "zone").is_empty());
@@ -304,7 +326,10 @@ mod tests {
             (i.is_counter_like(), i.is_gauge_like())
         };
         assert_eq!(kind("http_requests_total"), (true, false));
-        assert_eq!(kind("demo_api_request_duration_seconds_bucket"), (true, false));
+        assert_eq!(
+            kind("demo_api_request_duration_seconds_bucket"),
+            (true, false)
+        );
         assert_eq!(kind("demo_memory_usage_bytes"), (false, true));
         let summary = MetricInfo {
             name: "rpc_seconds".into(),

@@ -6,8 +6,8 @@
 
 use crate::state::calendar::format_utc;
 use simulator::promql::ast::{
-    Aggregate, At, AtTime, Binary, Cardinality, GroupingKind, MatchingKind, Name, Offset,
-    Subquery, UnaryOp, VectorSelector,
+    Aggregate, At, AtTime, Binary, Cardinality, GroupingKind, MatchingKind, Name, Offset, Subquery,
+    UnaryOp, VectorSelector,
 };
 use simulator::promql::format::format_duration;
 use simulator::promql::literals::format_float_short;
@@ -160,7 +160,9 @@ fn aggregate_sentence(a: &Aggregate) -> String {
         None if keeps_series_labels => {
             "All series form one group; each kept series keeps its labels.".to_string()
         }
-        None => "All series form one group, so the result is one series without labels.".to_string(),
+        None => {
+            "All series form one group, so the result is one series without labels.".to_string()
+        }
     };
     format!("{}: {} {grouping}", a.op.name, a.op.doc)
 }
@@ -180,15 +182,23 @@ fn binary_sentence(b: &Binary) -> String {
         format!("`{op}`: {}", b.op.doc)
     };
     if l == ValueType::Scalar || r == ValueType::Scalar {
-        let side = if l == ValueType::Scalar { "right" } else { "left" };
+        let side = if l == ValueType::Scalar {
+            "right"
+        } else {
+            "left"
+        };
         return format!("{what} It applies to every series on the {side} against the scalar.");
     }
     let matching = match &b.matching {
         Some(m) if m.kind == MatchingKind::On => {
             if m.labels.is_empty() {
-                "Every series matches every series on the other side (on () ignores all labels).".to_string()
+                "Every series matches every series on the other side (on () ignores all labels)."
+                    .to_string()
             } else {
-                format!("Series match when their {} labels are equal.", quoted_list(&m.labels))
+                format!(
+                    "Series match when their {} labels are equal.",
+                    quoted_list(&m.labels)
+                )
             }
         }
         Some(m) => format!(
@@ -198,7 +208,9 @@ fn binary_sentence(b: &Binary) -> String {
         None => "Series match when all their labels except the metric name are equal.".to_string(),
     };
     let cardinality = match b.cardinality() {
-        Cardinality::OneToOne => " Each series may match at most one on the other side.".to_string(),
+        Cardinality::OneToOne => {
+            " Each series may match at most one on the other side.".to_string()
+        }
         Cardinality::ManyToMany => String::new(),
         Cardinality::ManyToOne | Cardinality::OneToMany => {
             let (many, one) = if b.cardinality() == Cardinality::ManyToOne {
@@ -210,7 +222,12 @@ fn binary_sentence(b: &Binary) -> String {
                 .group
                 .as_ref()
                 .filter(|g| !g.include.is_empty())
-                .map(|g| format!(", and its {} labels are copied into the result", quoted_list(&g.include)))
+                .map(|g| {
+                    format!(
+                        ", and its {} labels are copied into the result",
+                        quoted_list(&g.include)
+                    )
+                })
                 .unwrap_or_default();
             format!(" Several series on the {many} may match one series on the {one}{copied}.")
         }
@@ -271,6 +288,9 @@ mod tests {
         assert!(says("a * 100").ends_with("every series on the left against the scalar."));
         assert!(says("a and ignoring(x) b").contains("all their labels except `x`"));
         assert_eq!(says("1 + 2"), "`+` of two scalars: Addition.");
-        assert_eq!(says("5m"), "The number 300 (a duration written as seconds).");
+        assert_eq!(
+            says("5m"),
+            "The number 300 (a duration written as seconds)."
+        );
     }
 }

@@ -91,7 +91,14 @@ struct Rules<'a> {
 }
 
 impl<'a> Rules<'a> {
-    fn push(&mut self, rule: &str, severity: Severity, span: Span, message: String, fix: Option<Fix>) {
+    fn push(
+        &mut self,
+        rule: &str,
+        severity: Severity,
+        span: Span,
+        message: String,
+        fix: Option<Fix>,
+    ) {
         self.out.push(Hint {
             rule: rule.into(),
             severity,
@@ -157,7 +164,8 @@ impl<'a> Rules<'a> {
         if !RATE_FUNCTIONS.contains(&f) {
             return;
         }
-        let Some(ExprKind::MatrixSelector(m)) = c.args.first().map(|a| &strip_parens(a).kind) else {
+        let Some(ExprKind::MatrixSelector(m)) = c.args.first().map(|a| &strip_parens(a).kind)
+        else {
             return;
         };
         let Some(name) = m.selector.metric_name() else {
@@ -275,7 +283,10 @@ impl<'a> Rules<'a> {
                 let close = g.span.end.saturating_sub(1);
                 let fix = (self.query.as_bytes().get(close as usize) == Some(&b')')).then(|| Fix {
                     label: "Add le to by (...)".into(),
-                    edits: vec![insert(close, if g.labels.is_empty() { "le" } else { ", le" })],
+                    edits: vec![insert(
+                        close,
+                        if g.labels.is_empty() { "le" } else { ", le" },
+                    )],
                 });
                 self.push(
                     "quantile_without_le",
@@ -287,7 +298,9 @@ impl<'a> Rules<'a> {
                     fix,
                 );
             }
-            Some(g) if g.kind == GroupingKind::Without && g.labels.iter().any(|l| l.name == "le") => {
+            Some(g)
+                if g.kind == GroupingKind::Without && g.labels.iter().any(|l| l.name == "le") =>
+            {
                 let kept: Vec<&str> = g
                     .labels
                     .iter()
@@ -315,7 +328,9 @@ impl<'a> Rules<'a> {
         let mut raw: Vec<(&Expr, &VectorSelector)> = Vec::new();
         collect_raw_selectors(input, &mut raw);
         for (node, vs) in raw {
-            let Some(name) = vs.metric_name() else { continue };
+            let Some(name) = vs.metric_name() else {
+                continue;
+            };
             let is_bucket = name.ends_with("_bucket")
                 || self
                     .meta
@@ -343,14 +358,20 @@ impl<'a> Rules<'a> {
         collect_selectors(input, &mut selectors);
         let has_le = |vs: &VectorSelector| {
             vs.metric_name().is_some_and(|n| {
-                n.ends_with("_bucket") || self.meta.metric(n).is_some_and(|m| m.values("le").is_some())
+                n.ends_with("_bucket")
+                    || self
+                        .meta
+                        .metric(n)
+                        .is_some_and(|m| m.values("le").is_some())
             })
         };
         if selectors.is_empty() || selectors.iter().any(|vs| has_le(vs)) {
             return;
         }
         for vs in selectors {
-            let Some(name) = vs.metric_name() else { continue };
+            let Some(name) = vs.metric_name() else {
+                continue;
+            };
             let family = self
                 .meta
                 .metric(name)
@@ -389,7 +410,7 @@ impl<'a> Rules<'a> {
         };
         let Some(lit) = m.range.literal() else { return };
         let range_ms = lit.seconds * 1000.0;
-        if !(range_ms < 2.0 * interval as f64) {
+        if range_ms.is_nan() || range_ms >= 2.0 * interval as f64 {
             return;
         }
         let better = format_ms(4 * interval);
@@ -425,7 +446,8 @@ impl<'a> Rules<'a> {
                 }),
                 _ => None,
             };
-            let did_you_mean = suggestion.map_or(String::new(), |s| format!(" Did you mean `{s}`?"));
+            let did_you_mean =
+                suggestion.map_or(String::new(), |s| format!(" Did you mean `{s}`?"));
             self.push(
                 "unknown_metric",
                 Severity::Warning,
@@ -546,16 +568,24 @@ mod tests {
     fn rate_on_a_gauge_suggests_deriv_or_delta() {
         assert_eq!(
             check("rate(demo_memory_usage_bytes[5m])"),
-            (vec!["rate_on_gauge".into()], Some("deriv(demo_memory_usage_bytes[5m])".into()))
+            (
+                vec!["rate_on_gauge".into()],
+                Some("deriv(demo_memory_usage_bytes[5m])".into())
+            )
         );
         assert_eq!(
-            check("increase(demo_memory_usage_bytes{type=\"used\"}[1h])").1.as_deref(),
+            check("increase(demo_memory_usage_bytes{type=\"used\"}[1h])")
+                .1
+                .as_deref(),
             Some("delta(demo_memory_usage_bytes{type=\"used\"}[1h])")
         );
         // Unknown metric in an empty catalogue: an info without a fix, from the name alone.
         let (rules, fix) = check_with(&MetadataSnapshot::default(), "rate(node_load1[5m])");
         assert_eq!((rules, fix), (vec!["rate_on_gauge".to_string()], None));
-        assert_eq!(check_with(&MetadataSnapshot::default(), "rate(x_total[5m])").0, Vec::<String>::new());
+        assert_eq!(
+            check_with(&MetadataSnapshot::default(), "rate(x_total[5m])").0,
+            Vec::<String>::new()
+        );
     }
 
     #[test]
@@ -568,11 +598,16 @@ mod tests {
             )
         );
         assert_eq!(check("count(http_requests_total)").0, Vec::<String>::new());
-        assert_eq!(check("rate(http_requests_total[5m])").0, Vec::<String>::new());
+        assert_eq!(
+            check("rate(http_requests_total[5m])").0,
+            Vec::<String>::new()
+        );
         assert_eq!(check("up == 0").0, Vec::<String>::new());
         // Without metadata the _total suffix decides, and the range defaults to 5m.
         assert_eq!(
-            check_with(&MetadataSnapshot::default(), "foo_total").1.as_deref(),
+            check_with(&MetadataSnapshot::default(), "foo_total")
+                .1
+                .as_deref(),
             Some("rate(foo_total[5m])")
         );
     }
@@ -590,19 +625,26 @@ mod tests {
         let q = "histogram_quantile(0.9, sum by (path) (rate(demo_api_request_duration_seconds_bucket[5m])))";
         assert_eq!(
             check(q).1.as_deref(),
-            Some("histogram_quantile(0.9, sum by (path, le) (rate(demo_api_request_duration_seconds_bucket[5m])))")
+            Some(
+                "histogram_quantile(0.9, sum by (path, le) (rate(demo_api_request_duration_seconds_bucket[5m])))"
+            )
         );
         let q = "histogram_quantile(0.9, sum without (le, instance) (rate(demo_api_request_duration_seconds_bucket[5m])))";
         assert_eq!(
             check(q).1.as_deref(),
-            Some("histogram_quantile(0.9, sum without (instance) (rate(demo_api_request_duration_seconds_bucket[5m])))")
+            Some(
+                "histogram_quantile(0.9, sum without (instance) (rate(demo_api_request_duration_seconds_bucket[5m])))"
+            )
         );
         let q = "histogram_quantile(0.9, demo_api_request_duration_seconds_bucket)";
         assert_eq!(
             check(q),
             (
                 vec!["quantile_without_rate".into()],
-                Some("histogram_quantile(0.9, rate(demo_api_request_duration_seconds_bucket[1m]))".into())
+                Some(
+                    "histogram_quantile(0.9, rate(demo_api_request_duration_seconds_bucket[1m]))"
+                        .into()
+                )
             )
         );
         let q = "histogram_quantile(0.9, rate(demo_api_request_duration_seconds_count[5m]))";
@@ -610,7 +652,10 @@ mod tests {
             check(q),
             (
                 vec!["quantile_not_buckets".into()],
-                Some("histogram_quantile(0.9, rate(demo_api_request_duration_seconds_bucket[5m]))".into())
+                Some(
+                    "histogram_quantile(0.9, rate(demo_api_request_duration_seconds_bucket[5m]))"
+                        .into()
+                )
             )
         );
         let good = "histogram_quantile(0.9, sum by (le, path) (rate(demo_api_request_duration_seconds_bucket[5m])))";
@@ -621,10 +666,19 @@ mod tests {
     fn a_range_under_two_scrape_intervals_is_flagged() {
         assert_eq!(
             check("rate(http_requests_total[20s])"),
-            (vec!["short_range".into()], Some("rate(http_requests_total[1m])".into()))
+            (
+                vec!["short_range".into()],
+                Some("rate(http_requests_total[1m])".into())
+            )
         );
-        assert_eq!(check("rate(http_requests_total[30s])").0, Vec::<String>::new());
-        assert_eq!(check_with(&MetadataSnapshot::default(), "rate(x_total[1s])").0, Vec::<String>::new());
+        assert_eq!(
+            check("rate(http_requests_total[30s])").0,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check_with(&MetadataSnapshot::default(), "rate(x_total[1s])").0,
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -177,9 +177,16 @@ mod tests {
         };
         let q = "x offset 1h";
         let wrap = [edit(11, 11, ")"), edit(0, 0, "rate("), edit(1, 1, "[5m]")];
-        assert_eq!(apply_edits(q, &wrap).as_deref(), Some("rate(x[5m] offset 1h)"));
+        assert_eq!(
+            apply_edits(q, &wrap).as_deref(),
+            Some("rate(x[5m] offset 1h)")
+        );
         assert_eq!(apply_edits(q, &[edit(0, 5, ""), edit(3, 4, "")]), None);
         assert_eq!(apply_edits(q, &[edit(20, 21, "")]), None);
-        assert_eq!(apply_edits("é", &[edit(1, 1, "x")]), None, "not a char boundary");
+        assert_eq!(
+            apply_edits("é", &[edit(1, 1, "x")]),
+            None,
+            "not a char boundary"
+        );
     }
 }

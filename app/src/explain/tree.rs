@@ -114,7 +114,16 @@ mod tests {
         let q = "sum(a) / sum(b)";
         let n = nodes(&parse(q).unwrap(), q);
         let shape: Vec<(Option<usize>, usize)> = n.iter().map(|n| (n.parent, n.depth)).collect();
-        assert_eq!(shape, vec![(None, 0), (Some(0), 1), (Some(1), 2), (Some(0), 1), (Some(3), 2)]);
+        assert_eq!(
+            shape,
+            vec![
+                (None, 0),
+                (Some(0), 1),
+                (Some(1), 2),
+                (Some(0), 1),
+                (Some(3), 2)
+            ]
+        );
         assert_eq!(n[0].text, "sum(a) / sum(b)");
         assert_eq!((n[3].start, n[3].end), (9, 15));
     }

@@ -100,10 +100,7 @@ mod tests {
             (l([]), "{}"),
             (l([("job", "a\"b\\c\nd")]), r#"{job="a\"b\\c\nd"}"#),
             // Upper-case labels sort before `__name__` byte-wise; the name still leads.
-            (
-                l([("__name__", "x"), ("Zone", "eu")]),
-                r#"x{Zone="eu"}"#,
-            ),
+            (l([("__name__", "x"), ("Zone", "eu")]), r#"x{Zone="eu"}"#),
         ];
         for (labels, shown) in cases {
             assert_eq!(labels.display(), shown);

@@ -133,7 +133,9 @@ pub fn parse_time(text: &str, local_offset_min: i32) -> Option<i64> {
         (c, 0)
     } else if let Some(i) = rest.rfind(['+', '-']) {
         let zone = &rest[i + 1..];
-        let (h, m) = zone.split_once(':').unwrap_or((zone.get(..2)?, zone.get(2..)?));
+        let (h, m) = zone
+            .split_once(':')
+            .unwrap_or((zone.get(..2)?, zone.get(2..)?));
         let minutes = h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()?;
         let sign = if rest.as_bytes()[i] == b'-' { -1 } else { 1 };
         (&rest[..i], sign * minutes)
@@ -180,7 +182,10 @@ mod tests {
         }
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(2024, 2, 29) + 1, days_from_civil(2024, 3, 1));
+        assert_eq!(
+            days_from_civil(2024, 2, 29) + 1,
+            days_from_civil(2024, 3, 1)
+        );
     }
 
     #[test]
@@ -193,7 +198,10 @@ mod tests {
         assert_eq!(paris.to_ms(60), ms);
         // Before 1970, and across midnight going west.
         assert_eq!(DateTime::from_ms(-1, 0).date_time(), "1969-12-31 23:59:59");
-        assert_eq!(DateTime::from_ms(3_600_000, -120).date_time(), "1969-12-31 23:00:00");
+        assert_eq!(
+            DateTime::from_ms(3_600_000, -120).date_time(),
+            "1969-12-31 23:00:00"
+        );
     }
 
     #[test]
@@ -207,7 +215,14 @@ mod tests {
         assert_eq!(parse_time("2025-11-21T14:05:00.250Z", 0), Some(ms + 250));
         assert_eq!(parse_time("2025-11-21T15:05", 60), Some(ms));
         assert_eq!(parse_time("2025-11-21 14:05", 0), Some(ms));
-        for bad in ["", "yesterday", "2025-13-01T00:00Z", "2025-11-21T25:00Z", "2025-11-21", "1e999"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2025-13-01T00:00Z",
+            "2025-11-21T25:00Z",
+            "2025-11-21",
+            "1e999",
+        ] {
             assert_eq!(parse_time(bad, 0), None, "{bad}");
         }
     }

@@ -84,9 +84,17 @@ mod tests {
             scrape_interval_ms: 15_000,
             default_start_ms: 0,
             default_end_ms: 100,
-            incidents: vec![incident(50, 60, "b"), incident(0, 10, "a"), incident(200, 300, "c")],
+            incidents: vec![
+                incident(50, 60, "b"),
+                incident(0, 10, "a"),
+                incident(200, 300, "c"),
+            ],
         };
-        let titles: Vec<&str> = s.incidents_in(5, 55).iter().map(|i| i.title.as_str()).collect();
+        let titles: Vec<&str> = s
+            .incidents_in(5, 55)
+            .iter()
+            .map(|i| i.title.as_str())
+            .collect();
         assert_eq!(titles, ["a", "b"]);
         assert!(s.incidents_in(101, 199).is_empty());
     }

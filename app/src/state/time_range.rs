@@ -2,8 +2,13 @@
 
 use simulator::promql::duration::{format_ms, parse_go_duration};
 
-/// The range presets offered as buttons, in milliseconds: 15m, 1h, 6h, 24h.
-pub const PRESETS: [i64; 4] = [15 * 60_000, 3_600_000, 6 * 3_600_000, 24 * 3_600_000];
+/// The range presets offered as buttons, in milliseconds, with their labels.
+pub const PRESETS: [(i64, &str); 4] = [
+    (15 * 60_000, "15m"),
+    (3_600_000, "1h"),
+    (6 * 3_600_000, "6h"),
+    (24 * 3_600_000, "24h"),
+];
 
 /// The default range: one hour.
 pub const DEFAULT_RANGE_MS: i64 = 3_600_000;
@@ -17,7 +22,9 @@ pub fn auto_step(range_ms: i64) -> i64 {
 
 /// The step used: the manual override, or the derived one.
 pub fn effective_step(range_ms: i64, manual: Option<i64>) -> i64 {
-    manual.filter(|s| *s > 0).unwrap_or_else(|| auto_step(range_ms))
+    manual
+        .filter(|s| *s > 0)
+        .unwrap_or_else(|| auto_step(range_ms))
 }
 
 /// The query window `[end - range, end]`.
@@ -31,7 +38,7 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     let t = text.trim();
     if let Ok(secs) = t.parse::<f64>() {
         let ms = (secs * 1000.0).round();
-        return (ms.is_finite() && ms >= 1.0 && ms < 1.0e15).then_some(ms as i64);
+        return (1.0..1.0e15).contains(&ms).then_some(ms as i64);
     }
     let ns = parse_go_duration(t).ok()?;
     let ms = i64::try_from(ns / 1_000_000).ok()?;

@@ -124,7 +124,9 @@ pub fn decode_component(s: &str) -> Option<String> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -168,7 +170,9 @@ mod tests {
 
     #[test]
     fn unknown_and_malformed_parameters_are_ignored() {
-        let v = decode("?tab=nope&range=forever&seed=-1&q=up+%3D%3D+1&x=1&q2&end=2025-11-21T14:05:00Z&mode=lines&%zz=1");
+        let v = decode(
+            "?tab=nope&range=forever&seed=-1&q=up+%3D%3D+1&x=1&q2&end=2025-11-21T14:05:00Z&mode=lines&%zz=1",
+        );
         assert_eq!(v.tab, Tab::Graph);
         assert_eq!(v.range_ms, ViewState::default().range_ms);
         assert_eq!(v.seed, 1);

@@ -157,7 +157,9 @@ impl WorkerClient {
                 let client = WorkerClient { inner };
                 match ev.data().as_string() {
                     Some(text) => client.on_message(generation, &text),
-                    None => client.on_crash(generation, "the worker sent a non-text message".into()),
+                    None => {
+                        client.on_crash(generation, "the worker sent a non-text message".into())
+                    }
                 }
             }
         });
@@ -199,7 +201,8 @@ impl WorkerClient {
                 {
                     let mut inner = self.inner.borrow_mut();
                     inner.never_started = None;
-                    let Some(live) = inner.live.as_mut().filter(|l| l.generation == generation) else {
+                    let Some(live) = inner.live.as_mut().filter(|l| l.generation == generation)
+                    else {
                         return;
                     };
                     live.ready = true;
@@ -328,7 +331,15 @@ impl WorkerClient {
 
     /// Parses a query; the editor underlines the errors.
     pub async fn parse(&self, query: &str) -> Result<ParseOutcome, WorkerError> {
-        match self.request(Request::Parse { query: query.into() }, None).await? {
+        match self
+            .request(
+                Request::Parse {
+                    query: query.into(),
+                },
+                None,
+            )
+            .await?
+        {
             Reply::Parsed(p) => Ok(p),
             other => Err(unexpected(&other)),
         }
@@ -336,7 +347,15 @@ impl WorkerClient {
 
     /// The query in canonical form.
     pub async fn format(&self, query: &str) -> Result<String, WorkerError> {
-        match self.request(Request::Format { query: query.into() }, None).await? {
+        match self
+            .request(
+                Request::Format {
+                    query: query.into(),
+                },
+                None,
+            )
+            .await?
+        {
             Reply::Formatted(s) => Ok(s),
             other => Err(unexpected(&other)),
         }
@@ -367,7 +386,11 @@ impl WorkerClient {
     }
 
     /// One scenario's metric metadata.
-    pub async fn metadata(&self, scenario: &str, seed: u64) -> Result<MetadataSnapshot, WorkerError> {
+    pub async fn metadata(
+        &self,
+        scenario: &str,
+        seed: u64,
+    ) -> Result<MetadataSnapshot, WorkerError> {
         let request = Request::Metadata {
             scenario: scenario.into(),
             seed,
@@ -384,7 +407,10 @@ impl WorkerClient {
         request: EvalRequest,
         on_progress: Option<ProgressFn>,
     ) -> Result<QueryResult, WorkerError> {
-        match self.request(Request::Evaluate(request), on_progress).await? {
+        match self
+            .request(Request::Evaluate(request), on_progress)
+            .await?
+        {
             Reply::Evaluated(r) => Ok(r),
             other => Err(unexpected(&other)),
         }
@@ -405,6 +431,9 @@ fn unexpected(reply: &Reply) -> WorkerError {
 
 fn js_text(v: &JsValue) -> String {
     v.as_string()
-        .or_else(|| v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .or_else(|| {
+            v.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
         .unwrap_or_else(|| format!("{v:?}"))
 }

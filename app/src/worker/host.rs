@@ -255,8 +255,18 @@ mod tests {
             }]
         );
         sent.clear();
-        answer(&mut host, r#"{"id":7,"request":{"type":"teleport"}}"#, &mut |m| sent.push(m.clone()));
-        assert!(matches!(&sent[..], [WorkerMessage::Reply { id: 7, outcome: Err(WorkerError::Protocol(_)) }]));
+        answer(
+            &mut host,
+            r#"{"id":7,"request":{"type":"teleport"}}"#,
+            &mut |m| sent.push(m.clone()),
+        );
+        assert!(matches!(
+            &sent[..],
+            [WorkerMessage::Reply {
+                id: 7,
+                outcome: Err(WorkerError::Protocol(_))
+            }]
+        ));
         sent.clear();
         answer(&mut host, "not json", &mut |m| sent.push(m.clone()));
         assert!(sent.is_empty());

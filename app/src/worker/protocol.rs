@@ -212,7 +212,10 @@ impl fmt::Display for WorkerError {
             },
             WorkerError::Query(e) => write!(f, "{e}"),
             WorkerError::Cancelled => f.write_str("Cancelled."),
-            WorkerError::Crashed(m) => write!(f, "The query engine stopped: {m}. It restarts on the next request."),
+            WorkerError::Crashed(m) => write!(
+                f,
+                "The query engine stopped: {m}. It restarts on the next request."
+            ),
             WorkerError::Unavailable(m) => write!(f, "The query engine could not start: {m}"),
             WorkerError::Protocol(m) => write!(f, "Unexpected message from the query engine: {m}"),
         }
@@ -238,7 +241,9 @@ mod tests {
     fn requests_and_messages_round_trip_as_json() {
         let requests = vec![
             Request::Parse { query: "up".into() },
-            Request::Format { query: "sum(x)by(a)".into() },
+            Request::Format {
+                query: "sum(x)by(a)".into(),
+            },
             Request::Explain {
                 query: "up".into(),
                 metadata: MetadataSnapshot::default(),
@@ -260,7 +265,10 @@ mod tests {
             }),
         ];
         for (id, request) in requests.into_iter().enumerate() {
-            let env = Envelope { id: id as u64, request };
+            let env = Envelope {
+                id: id as u64,
+                request,
+            };
             let back: Envelope = decode(&encode(&env).unwrap()).unwrap();
             assert_eq!(back, env);
         }
@@ -279,10 +287,9 @@ mod tests {
             },
             WorkerMessage::Reply {
                 id: 4,
-                outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Scalar(Sample {
-                    t_ms: 1000,
-                    v: 1.0,
-                })))),
+                outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Scalar(
+                    Sample { t_ms: 1000, v: 1.0 },
+                )))),
             },
             WorkerMessage::Reply {
                 id: 5,
@@ -299,7 +306,9 @@ mod tests {
     fn the_evaluated_reply_carries_the_api_body_verbatim() {
         let m = WorkerMessage::Reply {
             id: 1,
-            outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Vector(vec![])))),
+            outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Vector(
+                vec![],
+            )))),
         };
         assert_eq!(
             encode(&m).unwrap(),
@@ -309,7 +318,10 @@ mod tests {
 
     #[test]
     fn garbage_is_a_protocol_error_not_a_panic() {
-        assert!(matches!(decode::<WorkerMessage>("{"), Err(WorkerError::Protocol(_))));
+        assert!(matches!(
+            decode::<WorkerMessage>("{"),
+            Err(WorkerError::Protocol(_))
+        ));
         assert!(matches!(
             decode::<Envelope>(r#"{"id":1,"request":{"type":"nope"}}"#),
             Err(WorkerError::Protocol(_))

@@ -1,0 +1,109 @@
+use super::workbench::{RunState, Workbench};
+use super::{Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
+use crate::editor::history;
+use crate::state::url;
+use crate::state::view::Tab;
+use crate::worker::client::{WORKER_URL, WorkerClient};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// The whole workbench page.
+///
+/// It starts the worker, restores the view from the URL, provides the [`Workbench`]
+/// context and keeps the outside world in step: the editor's parse, the scenario's
+/// metadata, the Explain tab and the URL follow the state through effects.
+#[component]
+pub fn App(
+    /// Where the worker script is; tests point it at a stand-in.
+    #[prop(optional, into)]
+    worker_url: Option<String>,
+) -> impl IntoView {
+    let client = WorkerClient::new(worker_url.as_deref().unwrap_or(WORKER_URL));
+    let restored = url::decode(&location().search().unwrap_or_default());
+    let run_on_open = !restored.query.trim().is_empty();
+    let wb = Workbench::new(client, restored, js_sys::Date::now() as i64);
+    provide_context(wb);
+    wb.history.set(history::load());
+    wb.load_catalog();
+
+    // The editor's underlines follow the text.
+    Effect::new(move |_| {
+        wb.query.track();
+        wb.check_query();
+    });
+    // Metadata follows the scenario and seed.
+    let source = Memo::new(move |_| wb.view.with(|v| (v.scenario.clone(), v.seed)));
+    Effect::new(move |_| {
+        source.track();
+        wb.load_metadata();
+    });
+    // The Explain tab follows the text while it is open.
+    Effect::new(move |_| {
+        let open = wb.view.with(|v| v.tab == Tab::Explain);
+        wb.query.track();
+        wb.metadata.track();
+        if open {
+            wb.explain_query();
+        }
+    });
+    // After a first run, changing what the run depends on runs again, as in Prometheus'
+    // UI; a link with a query runs it on opening.
+    let params = Memo::new(move |_| {
+        wb.view.with(|v| {
+            (
+                v.tab,
+                v.range_ms,
+                v.end_ms,
+                v.step_ms,
+                v.scenario.clone(),
+                v.seed,
+            )
+        })
+    });
+    Effect::new(move |first: Option<()>| {
+        params.track();
+        let ran_before = !wb.run.with_untracked(|r| matches!(r, RunState::Idle));
+        if (first.is_some() && ran_before) || (first.is_none() && run_on_open) {
+            wb.run_query();
+        }
+    });
+    // The URL follows the view, a moment after the last change so typing does not flood
+    // the browser's history API.
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let mut view = wb.view.get();
+        view.query = wb.query.get();
+        let search = url::encode(&view);
+        if let Some(h) = timer.get_value() {
+            h.clear();
+        }
+        let handle =
+            set_timeout_with_handle(move || replace_url(&search), Duration::from_millis(300)).ok();
+        timer.set_value(handle);
+    });
+
+    view! {
+        <Header/>
+        <main class="workbench">
+            <section class="controls" aria-label="Data">
+                <ScenarioPicker/>
+                <TimeRange/>
+            </section>
+            <QueryEditor/>
+            <ResultTabs/>
+        </main>
+    }
+}
+
+/// Replaces the page's query string without a navigation. A relative `?...` keeps the
+/// path, so links work under any sub-path; an empty one goes back to the bare path.
+fn replace_url(search: &str) {
+    let target = if search.is_empty() {
+        location().pathname().unwrap_or_else(|_| "./".into())
+    } else {
+        search.to_string()
+    };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+    }
+}
