@@ -1,21 +1,225 @@
-//! Component tests in a real headless Chromium (wasm-bindgen-test).
+//! Component and worker-protocol tests in a real headless Chromium (wasm-bindgen-test).
+//!
+//! The page's real worker is a second wasm binary that only Trunk builds, so these tests
+//! start a stand-in worker written in JavaScript (from a Blob URL) that speaks the same
+//! protocol: it lets them check the client's handling of ids, readiness, progress,
+//! cancellation and crashes, and drive every component with answers a test chooses. The
+//! real worker is exercised end to end by the Playwright suite in `e2e/`.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use app::worker::client::WorkerClient;
+use app::worker::protocol::{EvalRange, EvalRequest, Progress, WorkerError};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts the app into a fresh container so tests do not see each other's DOM; the
-/// returned handle unmounts it when dropped.
+/// The stand-in worker. Its answers depend on the request, so each test can pick one.
+const STAND_IN: &str = r#"
+const send = (m) => postMessage(JSON.stringify(m));
+const ok = (type, value) => ({ Ok: { type, value } });
+const series = (labels, values) => ({ metric: labels, values });
+const matrix = (result) => ({ status: "success", data: { resultType: "matrix", result,
+  stats: { timings: { evalTotalTime: 0.0021 }, samples: { totalQueryableSamples: 42, peakSamples: 42 } } } });
+const ramp = (k) => Array.from({ length: 40 }, (_, i) => [1700000000 + i * 15, String(k * (i + 1))]);
+send({ type: "ready", version: "9.9.9", engine: true });
+onmessage = (e) => {
+  const { id, request } = JSON.parse(e.data);
+  const reply = (outcome) => send({ type: "reply", id, outcome });
+  switch (request.type) {
+    case "parse":
+      if (request.query.startsWith("bad")) {
+        return reply(ok("parsed", { diagnostics: [{ start: 0, end: 3, line: 1, col: 1,
+          message: "`bad` is not PromQL", hint: "try `up`" }], result_type: null }));
+      }
+      return reply(ok("parsed", { diagnostics: [], result_type: "instant vector" }));
+    case "format":
+      if (request.query === "hang") return;
+      return reply(ok("formatted", "formatted(" + request.query + ")"));
+    case "scenarios":
+      return reply(ok("scenarios", [{ name: "demo", title: "Demo service", description: "The PromLabs demo.",
+        targets: [{ job: "demo", instance: "demo:10000" }], series_count: 1234, scrape_interval_ms: 15000,
+        default_start_ms: 1700000000000, default_end_ms: 1700000600000,
+        incidents: [{ start_ms: 1700000100000, end_ms: 1700000200000, title: "Error burst", description: "" }] }]));
+    case "metadata":
+      if (request.scenario === "crash") throw new Error("boom");
+      return reply(ok("metadata", { metrics: [{ name: "http_requests_total", family: "http_requests_total",
+        kind: "counter", help: "Total HTTP requests.", unit: "", labels: [{ name: "status", values: ["200", "500"] }] }],
+        scrape_interval_ms: 15000 }));
+    case "explain":
+      return reply(ok("explained", { evaluated: false,
+        nodes: [{ id: 0, parent: null, depth: 0, start: 0, end: request.query.length, label: request.query,
+          text: request.query, result_type: "instant vector", sentence: "A `test` sentence.", stats: null }],
+        hints: [{ rule: "counter_without_rate", severity: "warning", start: 0, end: request.query.length,
+          message: "Graph its rate.", fix: { label: "Wrap in rate()", edits: [
+            { start: 0, end: 0, text: "rate(" }, { start: request.query.length, end: request.query.length, text: "[5m])" }] } }] }));
+    case "evaluate": {
+      const q = request.query;
+      if (q === "slow") {
+        send({ type: "progress", id, progress: { stage: "evaluating", done: 1, total: 4 } });
+        return;
+      }
+      if (q === "unavailable") return reply({ Err: { kind: "engine_unavailable" } });
+      if (q === "vector") {
+        return reply(ok("evaluated", { status: "success", data: { resultType: "vector", result: [
+          { metric: { __name__: "up", job: "demo", instance: "a" }, value: [1700000000, "1"] },
+          { metric: { __name__: "up", job: "demo", instance: "b" }, value: [1700000000, "0"] }] } }));
+      }
+      if (q === "buckets") {
+        return reply(ok("evaluated", matrix(["0.1", "1", "+Inf"].map((le, k) =>
+          series({ __name__: "x_bucket", le }, ramp(k + 1))))));
+      }
+      send({ type: "progress", id, progress: { stage: "evaluating", done: 2, total: 2 } });
+      return reply(ok("evaluated", matrix([series({ job: "a" }, ramp(1)), series({ job: "b" }, ramp(2))])));
+    }
+  }
+};
+"#;
+
+fn stand_in_url() -> String {
+    let parts = js_sys::Array::of1(&JsValue::from_str(STAND_IN));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
+    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits up to five seconds for `cond`, then fails naming `what`.
+async fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    for _ in 0..250 {
+        if cond() {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn eval(query: &str) -> EvalRequest {
+    EvalRequest {
+        scenario: "demo".into(),
+        seed: 1,
+        query: query.into(),
+        range: EvalRange::Range {
+            start_ms: 1_700_000_000_000,
+            end_ms: 1_700_000_600_000,
+            step_ms: 15_000,
+        },
+    }
+}
+
+// ---- The worker protocol -------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn requests_sent_before_ready_are_answered_by_id() {
+    let client = WorkerClient::new(&stand_in_url());
+    // Both are posted before the stand-in's wasm-free "ready"; neither is lost.
+    let (a, b) = futures_join(client.parse("bad query"), client.format("up")).await;
+    assert_eq!(a.unwrap().diagnostics[0].message, "`bad` is not PromQL");
+    assert_eq!(b.unwrap(), "formatted(up)");
+    assert_eq!(client.pending(), 0);
+}
+
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    // Awaiting in order is enough: both requests are already in flight.
+    let a = a.await;
+    (a, b.await)
+}
+
+#[wasm_bindgen_test]
+async fn progress_reaches_the_caller_before_the_reply() {
+    let client = WorkerClient::new(&stand_in_url());
+    let seen: Rc<RefCell<Vec<Progress>>> = Rc::default();
+    let sink = seen.clone();
+    let result = client
+        .evaluate(
+            eval("up"),
+            Some(Rc::new(move |p| sink.borrow_mut().push(p))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(result.data.series_count(), 2);
+    assert_eq!(seen.borrow().len(), 1);
+    assert_eq!(seen.borrow()[0].done, 2);
+}
+
+#[wasm_bindgen_test]
+async fn cancel_fails_pending_requests_and_restarts_the_worker() {
+    let client = WorkerClient::new(&stand_in_url());
+    let hanging = client.format("hang");
+    let canceller = client.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        sleep(50).await;
+        canceller.cancel();
+    });
+    assert_eq!(hanging.await, Err(WorkerError::Cancelled));
+    // A new worker answers the next request.
+    assert_eq!(client.format("up").await.unwrap(), "formatted(up)");
+}
+
+#[wasm_bindgen_test]
+async fn a_crash_fails_what_is_pending_and_the_next_request_restarts() {
+    let client = WorkerClient::new(&stand_in_url());
+    assert_eq!(client.format("up").await.unwrap(), "formatted(up)");
+    let crashed = client.metadata("crash", 1).await;
+    assert!(
+        matches!(crashed, Err(WorkerError::Crashed(ref m)) if m.contains("boom")),
+        "{crashed:?}"
+    );
+    assert_eq!(client.format("again").await.unwrap(), "formatted(again)");
+}
+
+#[wasm_bindgen_test]
+async fn a_worker_that_never_starts_is_reported_not_retried() {
+    let client = WorkerClient::new("/no-such-worker.js");
+    let first = client.parse("up").await;
+    assert!(
+        matches!(first, Err(WorkerError::Unavailable(_))),
+        "{first:?}"
+    );
+    assert!(matches!(
+        client.parse("up").await,
+        Err(WorkerError::Unavailable(_))
+    ));
+}
+
+// ---- Components ----------------------------------------------------------------------
+
+/// Mounts the app with the stand-in worker into a fresh container; the handle unmounts it.
 fn mount_app() -> (web_sys::HtmlElement, impl Drop) {
-    let doc = web_sys::window().unwrap().document().unwrap();
+    let window = web_sys::window().unwrap();
+    // The app restores its view from the URL, which an earlier test's app has changed.
+    let path = window.location().pathname().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some(&path))
+        .unwrap();
+    let doc = window.document().unwrap();
     let container: web_sys::HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
     doc.body().unwrap().append_child(&container).unwrap();
+    let url = stand_in_url();
     let handle = leptos::mount::mount_to(
         container.clone(),
-        || leptos::view! { <app::App worker_url="/nonexistent-worker.js"/> },
+        move || leptos::view! { <app::App worker_url=url.clone()/> },
     );
     (container, handle)
 }
@@ -26,32 +230,322 @@ fn find(root: &web_sys::HtmlElement, selector: &str) -> web_sys::Element {
         .unwrap_or_else(|| panic!("no element matches {selector}"))
 }
 
-#[wasm_bindgen_test]
-async fn app_renders_the_workbench_shell() {
-    let (root, _handle) = mount_app();
-    leptos::task::tick().await;
-    assert_eq!(
-        find(&root, "header h1").text_content().as_deref(),
-        Some("PromQL Workbench")
-    );
-    find(&root, "#query-input");
-    find(&root, ".result-panel");
+fn exists(root: &web_sys::HtmlElement, selector: &str) -> bool {
+    root.query_selector(selector).unwrap().is_some()
 }
 
-#[wasm_bindgen_test]
-async fn typing_a_query_updates_the_result_panel() {
-    let (root, _handle) = mount_app();
-    leptos::task::tick().await;
-    let input: web_sys::HtmlTextAreaElement = find(&root, "#query-input").dyn_into().unwrap();
-    input.set_value("up");
+/// The text of the first element matching `selector`, or "" when there is none.
+fn text(root: &web_sys::HtmlElement, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+fn click(root: &web_sys::HtmlElement, selector: &str) {
+    find(root, selector)
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+fn editor(root: &web_sys::HtmlElement) -> web_sys::HtmlTextAreaElement {
+    find(root, "#query-input").dyn_into().unwrap()
+}
+
+/// Types `text` into the editor as a user would: value, caret at the end, input event.
+fn type_query(root: &web_sys::HtmlElement, text: &str) {
+    let input = editor(root);
+    input.set_value(text);
+    let end = text.encode_utf16().count() as u32;
+    input.set_selection_range(end, end).unwrap();
     input
         .dispatch_event(&web_sys::Event::new("input").unwrap())
         .unwrap();
+}
+
+fn key(root: &web_sys::HtmlElement, key: &str, ctrl: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_ctrl_key(ctrl);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    editor(root).dispatch_event(&ev).unwrap();
+}
+
+async fn run(root: &web_sys::HtmlElement, query: &str) {
+    type_query(root, query);
+    key(root, "Enter", true);
+    leptos::task::tick().await;
+}
+
+/// How many pixels of the canvas differ from its top-left (background) pixel.
+fn painted_pixels(root: &web_sys::HtmlElement) -> usize {
+    let canvas: web_sys::HtmlCanvasElement = find(root, "canvas.graph-canvas").dyn_into().unwrap();
+    let (w, h) = (canvas.width(), canvas.height());
+    if w < 2 || h < 2 {
+        return 0;
+    }
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let data = ctx
+        .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+        .unwrap()
+        .data();
+    let bg = [data[0], data[1], data[2]];
+    data.chunks(4).filter(|p| p[..3] != bg).count()
+}
+
+#[wasm_bindgen_test]
+async fn the_shell_shows_the_worker_and_the_catalog() {
+    let (root, _handle) = mount_app();
+    assert_eq!(text(&root, "header h1"), "PromQL Workbench");
+    wait_for("the worker's version", || {
+        text(&root, ".engine-version") == "engine 9.9.9"
+    })
+    .await;
+    wait_for("the scenario catalog", || {
+        exists(&root, "#scenario option[value=demo]")
+    })
+    .await;
+    wait_for("the scenario details", || {
+        text(&root, ".scenario-details").contains("1234")
+    })
+    .await;
+    assert!(
+        text(&root, ".scenario-details").contains("Error burst"),
+        "the incident is in the default window"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn parse_errors_are_underlined_and_listed_with_their_hint() {
+    let (root, _handle) = mount_app();
+    type_query(&root, "bad query");
+    wait_for("a diagnostic", || exists(&root, ".diagnostic")).await;
+    assert_eq!(text(&root, ".diagnostic .message"), "bad is not PromQL");
+    assert_eq!(text(&root, ".diagnostic code"), "bad");
+    assert_eq!(text(&root, ".diagnostic .diag-hint"), "hint: try up");
+    assert_eq!(text(&root, ".editor-overlay .err"), "bad");
+    type_query(&root, "up");
+    wait_for("the diagnostic to go", || !exists(&root, ".diagnostic")).await;
+}
+
+#[wasm_bindgen_test]
+async fn completion_opens_while_typing_and_accepts_from_the_keyboard() {
+    let (root, _handle) = mount_app();
+    wait_for("metadata", || {
+        text(&root, ".scenario-details").contains("1234")
+    })
+    .await;
+    type_query(&root, "ra");
+    leptos::task::tick().await;
+    assert!(exists(&root, ".completion.open"));
+    assert_eq!(text(&root, "#completion-0 .label"), "rad");
+    key(&root, "ArrowDown", false);
+    key(&root, "ArrowDown", false);
+    leptos::task::tick().await;
+    assert_eq!(text(&root, ".completion-item.selected .label"), "rate");
+    assert!(text(&root, ".completion-doc code").starts_with("rate(range vector)"));
+    key(&root, "Tab", false);
+    leptos::task::tick().await;
+    assert_eq!(editor(&root).value(), "rate(");
+    // Inside rate( the metric names of the scenario are offered, counters first.
+    assert_eq!(text(&root, "#completion-0 .label"), "http_requests_total");
+    key(&root, "Escape", false);
+    leptos::task::tick().await;
+    assert!(!exists(&root, ".completion.open"));
+}
+
+#[wasm_bindgen_test]
+async fn format_replaces_the_text_through_the_worker() {
+    let (root, _handle) = mount_app();
+    type_query(&root, "sum(x)");
+    click(&root, ".editor-actions button:nth-child(2)");
+    wait_for("the formatted text", || {
+        editor(&root).value() == "formatted(sum(x))"
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_range_result_is_drawn_with_legend_and_stats() {
+    let (root, _handle) = mount_app();
+    wait_for("the catalog", || {
+        exists(&root, "#scenario option[value=demo]")
+    })
+    .await;
+    run(&root, "up").await;
+    wait_for("the legend", || {
+        root.query_selector_all(".legend-entry").unwrap().length() == 2
+    })
+    .await;
+    wait_for("a drawn canvas", || painted_pixels(&root) > 500).await;
+    assert!(
+        text(&root, ".graph .stats").starts_with("2 series · 80 samples · evaluated in 2.1 ms")
+    );
+    // A click isolates the first series; a second click shows both again.
+    click(&root, ".legend li:nth-child(1) .legend-entry");
     leptos::task::tick().await;
     assert_eq!(
-        find(&root, ".result-panel .status")
-            .text_content()
+        find(&root, ".legend li:nth-child(2) .legend-entry")
+            .get_attribute("aria-pressed")
             .as_deref(),
-        Some("Query ready.")
+        Some("false")
     );
+    click(&root, ".legend li:nth-child(1) .legend-entry");
+    leptos::task::tick().await;
+    assert_eq!(
+        find(&root, ".legend li:nth-child(2) .legend-entry")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    // Stacked mode redraws.
+    click(&root, ".modes button:nth-child(2)");
+    leptos::task::tick().await;
+    assert!(painted_pixels(&root) > 500);
+    assert_eq!(
+        find(&root, ".modes button:nth-child(3)")
+            .get_attribute("disabled")
+            .as_deref(),
+        Some(""),
+        "not buckets"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn hovering_the_graph_shows_time_and_values() {
+    let (root, _handle) = mount_app();
+    // The scenario's default window is where the stand-in's samples are.
+    wait_for("the catalog", || {
+        exists(&root, "#scenario option[value=demo]")
+    })
+    .await;
+    run(&root, "up").await;
+    wait_for("a drawn canvas", || painted_pixels(&root) > 500).await;
+    let canvas = find(&root, "canvas.graph-canvas");
+    let rect = canvas.get_bounding_client_rect();
+    let init = web_sys::MouseEventInit::new();
+    // 300 s after the data starts: 3300 s into the one-hour window ending 300 s later.
+    init.set_client_x((rect.left() + 70.0 + (3300.0 / 3600.0) * (rect.width() - 84.0)) as i32);
+    init.set_client_y((rect.top() + rect.height() * 0.5) as i32);
+    init.set_bubbles(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("mousemove", &init).unwrap();
+    canvas.dispatch_event(&ev).unwrap();
+    wait_for("the tooltip", || exists(&root, ".tooltip")).await;
+    let tip = text(&root, ".tooltip");
+    assert!(tip.contains("2023-11-1"), "{tip}");
+    assert!(
+        tip.contains("{job=\"b\"}") && tip.contains("{job=\"a\"}"),
+        "{tip}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn bucket_results_can_be_shown_as_a_heatmap() {
+    let (root, _handle) = mount_app();
+    run(&root, "buckets").await;
+    wait_for("the heatmap button", || {
+        exists(&root, ".modes button:nth-child(3)")
+            && find(&root, ".modes button:nth-child(3)")
+                .get_attribute("disabled")
+                .is_none()
+    })
+    .await;
+    click(&root, ".modes button:nth-child(3)");
+    wait_for("the heatmap note", || {
+        text(&root, ".graph .note").starts_with("3 buckets, de-cumulated")
+    })
+    .await;
+    assert!(painted_pixels(&root) > 500);
+}
+
+#[wasm_bindgen_test]
+async fn the_table_lists_an_instant_result() {
+    let (root, _handle) = mount_app();
+    click(&root, "#tab-table");
+    leptos::task::tick().await;
+    run(&root, "vector").await;
+    wait_for("two rows", || {
+        root.query_selector_all(".result-table tbody tr")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    assert_eq!(
+        text(&root, ".result-table tbody tr:nth-child(1) .series"),
+        r#"up{instance="a", job="demo"}"#
+    );
+    assert_eq!(
+        text(&root, ".result-table tbody tr:nth-child(2) .value"),
+        "0"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn engine_errors_are_shown_not_hidden() {
+    let (root, _handle) = mount_app();
+    run(&root, "unavailable").await;
+    wait_for("the error", || exists(&root, ".run-error.unavailable")).await;
+    assert!(text(&root, ".run-error").contains("not available in this build"));
+}
+
+#[wasm_bindgen_test]
+async fn a_running_query_shows_progress_and_can_be_cancelled() {
+    let (root, _handle) = mount_app();
+    run(&root, "slow").await;
+    wait_for("progress", || {
+        exists(&root, ".run-status") && text(&root, ".progress-text") == "evaluating: 1 of 4"
+    })
+    .await;
+    click(&root, ".run-status .cancel");
+    wait_for("the cancelled state", || {
+        exists(&root, ".run-error.cancelled")
+    })
+    .await;
+    assert!(!exists(&root, ".run-status"));
+    // The restarted worker answers.
+    run(&root, "vector").await;
+    click(&root, "#tab-table");
+    for _ in 0..250 {
+        if exists(&root, ".result-table") || exists(&root, ".graph .legend-entry") {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("no result after cancelling: {}", text(&root, ".results"));
+}
+
+#[wasm_bindgen_test]
+async fn explain_shows_the_tree_and_applies_a_fix() {
+    let (root, _handle) = mount_app();
+    type_query(&root, "x_total");
+    click(&root, "#tab-explain");
+    wait_for("the tree", || exists(&root, ".tree .node")).await;
+    assert_eq!(text(&root, ".node-sentence"), "A test sentence.");
+    assert_eq!(
+        find(&root, ".hint").get_attribute("data-rule").as_deref(),
+        Some("counter_without_rate")
+    );
+    click(&root, ".apply-fix");
+    wait_for("the fixed query", || {
+        editor(&root).value() == "rate(x_total[5m])"
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn switching_tabs_after_a_run_runs_again_for_the_new_tab() {
+    let (root, _handle) = mount_app();
+    run(&root, "vector").await;
+    wait_for("the graph", || exists(&root, ".graph .legend-entry")).await;
+    click(&root, "#tab-table");
+    wait_for("the table", || exists(&root, ".result-table")).await;
 }

@@ -33,8 +33,9 @@ pub fn App(
     });
     // Metadata follows the scenario and seed.
     let source = Memo::new(move |_| wb.view.with(|v| (v.scenario.clone(), v.seed)));
+    // A memo computes only when read, so effects read it (`get`), never just `track` it.
     Effect::new(move |_| {
-        source.track();
+        let _ = source.get();
         wb.load_metadata();
     });
     // The Explain tab follows the text while it is open.
@@ -61,7 +62,7 @@ pub fn App(
         })
     });
     Effect::new(move |first: Option<()>| {
-        params.track();
+        let _ = params.get();
         let ran_before = !wb.run.with_untracked(|r| matches!(r, RunState::Idle));
         if (first.is_some() && ran_before) || (first.is_none() && run_on_open) {
             wb.run_query();
@@ -80,6 +81,11 @@ pub fn App(
         let handle =
             set_timeout_with_handle(move || replace_url(&search), Duration::from_millis(300)).ok();
         timer.set_value(handle);
+    });
+    on_cleanup(move || {
+        if let Some(Some(h)) = timer.try_get_value() {
+            h.clear();
+        }
     });
 
     view! {
