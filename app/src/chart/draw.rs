@@ -5,8 +5,7 @@
 //! pixels hover reads back come from the same arithmetic. Everything decided here is how it
 //! looks; what to draw was decided by the pure modules beside this one.
 
-use super::heatmap::{Heatmap, cell_color};
-use super::hover::Hover;
+use super::heatmap::{Heatmap, cell_color, cell_rect, column_edges};
 use super::layout::Layout;
 use super::palette::Rgb;
 use super::series::{Band, PlotSeries, decimate, runs};
@@ -129,11 +128,11 @@ pub struct LineScene<'a> {
     pub time_ticks: &'a [TimeTick],
     /// The unit of the values.
     pub unit: Unit,
-    /// The hovered point, if any.
-    pub hover: Option<&'a Hover>,
 }
 
-/// Draws series as lines (or stacked bands), with axes and the hover marker.
+/// Draws series as lines (or stacked bands), with their axes. The hover marker is not
+/// drawn here: it is an HTML element over the canvas, so moving the pointer never repaints
+/// hundreds of series.
 pub fn draw_lines(
     canvas: &HtmlCanvasElement,
     scene: &LineScene<'_>,
@@ -202,22 +201,6 @@ pub fn draw_lines(
             }
         }
     }
-    if let Some(h) = scene.hover {
-        let x = h.x.round() as i32;
-        root.draw(&PathElement::new(
-            vec![(x, l.top as i32), (x, l.bottom as i32)],
-            rgb(theme.text).mix(0.5).stroke_width(1),
-        ))
-        .map_err(err)?;
-        if let Some(s) = scene.series.get(h.nearest) {
-            root.draw(&Circle::new(
-                (x, h.y.round() as i32),
-                theme.px(4.0),
-                rgb(s.color).filled(),
-            ))
-            .map_err(err)?;
-        }
-    }
     root.present().map_err(err)
 }
 
@@ -228,44 +211,27 @@ pub fn draw_heatmap(
     heatmap: &Heatmap,
     unit: Unit,
     time_ticks: &[TimeTick],
-    highlight: Option<(usize, usize)>,
     theme: &Theme,
 ) -> Result<(), String> {
     let root = area(canvas, theme)?;
     let l = layout;
-    let rows = heatmap.buckets.len().max(1) as f64;
-    let row_h = (l.bottom - l.top) / rows;
-    let times = &heatmap.times;
-    // Each column spans halfway to its neighbours.
-    let edge = |i: usize| -> f64 {
-        match (i.checked_sub(1).and_then(|j| times.get(j)), times.get(i)) {
-            (Some(a), Some(b)) => (l.x(*a) + l.x(*b)) / 2.0,
-            (None, Some(b)) => l.x(*b) - times.get(1).map_or(4.0, |c| (l.x(*c) - l.x(*b)) / 2.0),
-            (Some(a), None) => {
-                l.x(*a)
-                    + times
-                        .len()
-                        .checked_sub(2)
-                        .and_then(|k| times.get(k))
-                        .map_or(4.0, |p| (l.x(*a) - l.x(*p)) / 2.0)
-            }
-            (None, None) => l.left,
-        }
-    };
+    let rows = heatmap.buckets.len().max(1);
+    let row_h = (l.bottom - l.top) / rows as f64;
+    let edges = column_edges(l, &heatmap.times);
     for (i, row) in heatmap.cells.iter().enumerate() {
-        let x0 = edge(i).max(l.left).round() as i32;
-        let x1 = edge(i + 1).min(l.right).round() as i32;
         for (b, v) in row.iter().enumerate() {
             let Some(c) = cell_color(*v, heatmap.max) else {
                 continue;
             };
-            let y1 = (l.bottom - b as f64 * row_h).round() as i32;
-            let y0 = (l.bottom - (b + 1) as f64 * row_h).round() as i32;
-            root.draw(&Rectangle::new(
-                [(x0, y0), (x1.max(x0 + 1), y1)],
-                rgb(c).filled(),
-            ))
-            .map_err(err)?;
+            let Some((x0, y0, x1, y1)) = cell_rect(l, &edges, rows, i, b) else {
+                continue;
+            };
+            let corners = [
+                (x0.round() as i32, y0.round() as i32),
+                (x1.round() as i32, y1.round() as i32),
+            ];
+            root.draw(&Rectangle::new(corners, rgb(c).filled()))
+                .map_err(err)?;
         }
     }
     // Bucket labels at row centres, thinned to fit.
@@ -289,16 +255,5 @@ pub fn draw_heatmap(
         )?;
     }
     time_axis(&root, l, time_ticks, theme)?;
-    if let Some((i, b)) = highlight {
-        let x0 = edge(i).max(l.left).round() as i32;
-        let x1 = edge(i + 1).min(l.right).round() as i32;
-        let y1 = (l.bottom - b as f64 * row_h).round() as i32;
-        let y0 = (l.bottom - (b + 1) as f64 * row_h).round() as i32;
-        root.draw(&Rectangle::new(
-            [(x0, y0), (x1.max(x0 + 1), y1)],
-            rgb(theme.text).stroke_width(2),
-        ))
-        .map_err(err)?;
-    }
     root.present().map_err(err)
 }

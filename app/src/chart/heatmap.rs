@@ -204,6 +204,43 @@ pub fn bucket_range(b: &Bucket, unit: super::units::Unit) -> String {
     )
 }
 
+/// The x pixels between the heatmap's columns: `times.len() + 1` edges, each column
+/// spanning halfway to its neighbours and clipped to the plot.
+pub fn column_edges(layout: &super::layout::Layout, times: &[i64]) -> Vec<f64> {
+    let xs: Vec<f64> = times.iter().map(|t| layout.x(*t)).collect();
+    let mut edges = Vec::with_capacity(xs.len() + 1);
+    for i in 0..=xs.len() {
+        let e = match (i.checked_sub(1).and_then(|j| xs.get(j)), xs.get(i)) {
+            (Some(a), Some(b)) => (a + b) / 2.0,
+            (None, Some(b)) => b - xs.get(1).map_or(4.0, |c| (c - b) / 2.0),
+            (Some(a), None) => {
+                a + i
+                    .checked_sub(2)
+                    .and_then(|k| xs.get(k))
+                    .map_or(4.0, |p| (a - p) / 2.0)
+            }
+            (None, None) => layout.left,
+        };
+        edges.push(e.clamp(layout.left, layout.right));
+    }
+    edges
+}
+
+/// The pixel rectangle `(x0, y0, x1, y1)` of cell `(i, b)` given the column edges.
+pub fn cell_rect(
+    layout: &super::layout::Layout,
+    edges: &[f64],
+    rows: usize,
+    i: usize,
+    b: usize,
+) -> Option<(f64, f64, f64, f64)> {
+    let row_h = (layout.bottom - layout.top) / rows.max(1) as f64;
+    let x0 = *edges.get(i)?;
+    let x1 = *edges.get(i + 1)?;
+    let y1 = layout.bottom - b as f64 * row_h;
+    Some((x0, y1 - row_h, x1.max(x0 + 1.0), y1))
+}
+
 /// The cell under pixel `(px, py)`: the nearest sample time's index and the bucket's
 /// index, or `None` outside the plot.
 pub fn cell_at(
@@ -305,6 +342,20 @@ mod tests {
         assert_eq!(cell_at(&l, &h, l.x(1900), l.bottom - 1.0), Some((2, 0)));
         assert_eq!(cell_at(&l, &h, l.x(400), l.top + 1.0), Some((0, 1)));
         assert_eq!(cell_at(&l, &h, 0.0, 0.0), None);
+    }
+
+    #[test]
+    fn columns_meet_halfway_and_stay_in_the_plot() {
+        let l = crate::chart::layout::Layout::new(300.0, 200.0, 1.0, (0, 2000), (0.0, 1.0));
+        let e = column_edges(&l, &[0, 1000, 2000]);
+        assert_eq!(e.len(), 4);
+        assert_eq!(e[0], l.left);
+        assert_eq!(e[1], (l.x(0) + l.x(1000)) / 2.0);
+        assert_eq!(e[3], l.right);
+        let (x0, y0, x1, y1) = cell_rect(&l, &e, 2, 1, 0).unwrap();
+        assert_eq!((x0, x1, y1), (e[1], e[2], l.bottom));
+        assert!((y1 - y0 - (l.bottom - l.top) / 2.0).abs() < 1e-9);
+        assert_eq!(cell_rect(&l, &e, 2, 3, 0), None);
     }
 
     #[test]

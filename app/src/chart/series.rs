@@ -99,7 +99,15 @@ pub type Band = Vec<(i64, f64, f64)>;
 /// its value and `base` the sum of the visible series before it at `t`. A missing or
 /// non-finite value adds nothing and leaves a gap in its own band (NaN top).
 pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Band> {
-    let mut totals: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
+    // Running totals per distinct timestamp, found by binary search: range results share
+    // one step grid, so this is a few hundred to a few thousand slots.
+    let mut times: Vec<i64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    times.sort_unstable();
+    times.dedup();
+    let mut totals = vec![0.0f64; times.len()];
     series
         .iter()
         .enumerate()
@@ -107,12 +115,19 @@ pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Band> {
             if !visible.get(i).copied().unwrap_or(true) {
                 return Vec::new();
             }
+            let mut slot = 0;
             s.points
                 .iter()
                 .map(|&(t, v)| {
-                    let base = totals.get(&t).copied().unwrap_or(0.0);
+                    while slot < times.len() && times[slot] < t {
+                        slot += 1;
+                    }
+                    if times.get(slot) != Some(&t) {
+                        return (t, 0.0, f64::NAN);
+                    }
+                    let base = totals[slot];
                     if v.is_finite() {
-                        totals.insert(t, base + v);
+                        totals[slot] = base + v;
                         (t, base, base + v)
                     } else {
                         (t, base, f64::NAN)
@@ -121,6 +136,42 @@ pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Band> {
                 .collect()
         })
         .collect()
+}
+
+/// The sorted union of `times` and the timestamps of `points` (both sorted).
+fn merge_union(times: &[i64], points: &[(i64, f64)]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(times.len().max(points.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < times.len() || j < points.len() {
+        let next = match (times.get(i), points.get(j).map(|p| p.0)) {
+            (Some(&a), Some(b)) if a < b => {
+                i += 1;
+                a
+            }
+            (Some(&a), Some(b)) if b < a => {
+                j += 1;
+                b
+            }
+            (Some(&a), Some(_)) => {
+                i += 1;
+                j += 1;
+                a
+            }
+            (Some(&a), None) => {
+                i += 1;
+                a
+            }
+            (None, Some(b)) => {
+                j += 1;
+                b
+            }
+            (None, None) => break,
+        };
+        if out.last() != Some(&next) {
+            out.push(next);
+        }
+    }
+    out
 }
 
 /// Reduces `points` to what `width_px` pixel columns can show: per column the first, the
@@ -253,6 +304,16 @@ mod tests {
         assert_eq!(r, vec![vec![0, 10], vec![30, 40], vec![70, 80]]);
         assert!(runs(&[], 10).is_empty());
         assert_eq!(runs(&[(0, f64::INFINITY)], 10).len(), 0);
+    }
+
+    #[test]
+    fn timestamp_unions_merge_sorted_grids() {
+        assert_eq!(merge_union(&[], &[(1, 0.0), (3, 0.0)]), vec![1, 3]);
+        assert_eq!(merge_union(&[1, 3], &[(1, 0.0), (3, 0.0)]), vec![1, 3]);
+        assert_eq!(
+            merge_union(&[1, 3], &[(0, 0.0), (2, 0.0), (3, 0.0), (9, 0.0)]),
+            vec![0, 1, 2, 3, 9]
+        );
     }
 
     #[test]

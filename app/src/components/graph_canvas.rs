@@ -75,7 +75,9 @@ pub fn GraphCanvas(
             _ => None,
         })
     });
-    // Drawing pushes state out to the canvas: an effect, per the house rules.
+    // Drawing pushes state out to the canvas: an effect, per the house rules. It does not
+    // read the pointer: the hover marker is HTML over the canvas (see `marker`), so moving
+    // the pointer never repaints every series.
     Effect::new(move |_| {
         let (Some(el), Some(f)) = (canvas.get(), geometry.get()) else {
             return;
@@ -98,11 +100,10 @@ pub fn GraphCanvas(
         let u = unit.get();
         let drawn = if heatmap_mode.get() {
             heatmap.with(|h| match h {
-                Some(Ok(h)) => draw_heatmap(&el, &f.layout, h, u, &ticks, cell.get(), &theme),
+                Some(Ok(h)) => draw_heatmap(&el, &f.layout, h, u, &ticks, &theme),
                 _ => Ok(()),
             })
         } else {
-            let hover = hovered.get();
             series.with(|all| {
                 let scene = LineScene {
                     layout: f.layout,
@@ -113,7 +114,6 @@ pub fn GraphCanvas(
                     y_ticks: &f.y_ticks,
                     time_ticks: &ticks,
                     unit: u,
-                    hover: hover.as_ref(),
                 };
                 draw_lines(&el, &scene, &theme)
             })
@@ -165,6 +165,48 @@ pub fn GraphCanvas(
             rows,
         ))
     };
+    // The hover marker in CSS pixels: a vertical line and a dot for lines, an outline
+    // for a heatmap cell.
+    let marker = move || {
+        let s = scale();
+        let f = geometry.get()?;
+        if heatmap_mode.get() {
+            let (i, b) = cell.get()?;
+            let rect = heatmap.with(|h| {
+                let h = h.as_ref()?.as_ref().ok()?;
+                heatmap::cell_rect(
+                    &f.layout,
+                    &heatmap::column_edges(&f.layout, &h.times),
+                    h.buckets.len(),
+                    i,
+                    b,
+                )
+            })?;
+            let (x0, y0, x1, y1) = rect;
+            let style = format!(
+                "left: {:.1}px; top: {:.1}px; width: {:.1}px; height: {:.1}px",
+                x0 / s,
+                y0 / s,
+                (x1 - x0) / s,
+                (y1 - y0) / s
+            );
+            return Some(view! { <div class="hover-cell" style=style></div> }.into_any());
+        }
+        let h = hovered.get()?;
+        let colour = series.with(|all| all.get(h.nearest).map(|p| p.color.css()))?;
+        let line = format!(
+            "left: {:.1}px; top: {:.1}px; height: {:.1}px",
+            h.x / s,
+            f.layout.top / s,
+            (f.layout.bottom - f.layout.top) / s
+        );
+        let dot = format!(
+            "left: {:.1}px; top: {:.1}px; background: {colour}",
+            h.x / s,
+            h.y / s
+        );
+        Some(view! { <div class="hover-line" style=line></div><div class="hover-dot" style=dot></div> }.into_any())
+    };
     view! {
         <div class="graph-frame">
             <canvas node_ref=canvas class="graph-canvas" role="img"
@@ -174,6 +216,7 @@ pub fn GraphCanvas(
                     pointer.set(Some((f64::from(ev.offset_x()) * s, f64::from(ev.offset_y()) * s)));
                 }
                 on:mouseleave=move |_| pointer.set(None)></canvas>
+            {marker}
             {tooltip}
         </div>
     }
