@@ -12,4 +12,5 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub mod exposition;
 pub mod promql;
 pub mod scenario;
+pub mod timestamp;
 pub mod tsdb;

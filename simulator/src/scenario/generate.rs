@@ -79,6 +79,11 @@ impl Scenario {
         k * self.scrape.interval + self.offsets[target] + jitter
     }
 
+    /// Where in each scrape interval `target` is scraped (ms, before jitter).
+    pub fn scrape_offset(&self, target: TargetId) -> i64 {
+        self.offsets.get(target.0).copied().unwrap_or(0)
+    }
+
     /// Whether `target` exists and can be scraped at `t`.
     pub fn is_up(&self, target: TargetId, t: i64) -> bool {
         let j = target.0;

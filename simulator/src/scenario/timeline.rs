@@ -171,6 +171,11 @@ impl TargetId {
     pub fn index(self) -> usize {
         self.0
     }
+
+    /// The target at position `i` of [`super::Scenario::targets`].
+    pub fn from_index(i: usize) -> TargetId {
+        TargetId(i)
+    }
 }
 
 impl IncidentId {
