@@ -1,0 +1,33 @@
+//! The built-in scenarios, by name.
+
+use super::{Scenario, ScenarioError, demo};
+
+/// One built-in scenario: its name and how to build it.
+pub struct Entry {
+    /// The name used on the command line, in exercise packs and in links.
+    pub name: &'static str,
+    /// Builds the scenario. Built-in scenarios always build; a test checks it.
+    pub build: fn() -> Result<Scenario, ScenarioError>,
+}
+
+/// Every built-in scenario, in the order listings show them.
+pub const CATALOG: &[Entry] = &[Entry {
+    name: "demo",
+    build: demo::build,
+}];
+
+/// The names of the built-in scenarios.
+pub fn names() -> Vec<&'static str> {
+    CATALOG.iter().map(|e| e.name).collect()
+}
+
+/// Builds the built-in scenario called `name`.
+pub fn by_name(name: &str) -> Result<Scenario, ScenarioError> {
+    match CATALOG.iter().find(|e| e.name == name) {
+        Some(e) => (e.build)(),
+        None => Err(ScenarioError::Unknown {
+            name: name.to_string(),
+            known: names(),
+        }),
+    }
+}
