@@ -1,6 +1,6 @@
 //! The built-in scenarios, by name.
 
-use super::{Scenario, ScenarioError, demo};
+use super::{Scenario, ScenarioError, demo, ebanking};
 
 /// One built-in scenario: its name and how to build it.
 pub struct Entry {
@@ -11,10 +11,16 @@ pub struct Entry {
 }
 
 /// Every built-in scenario, in the order listings show them.
-pub const CATALOG: &[Entry] = &[Entry {
-    name: "demo",
-    build: demo::build,
-}];
+pub const CATALOG: &[Entry] = &[
+    Entry {
+        name: "demo",
+        build: demo::build,
+    },
+    Entry {
+        name: "ebanking",
+        build: ebanking::build,
+    },
+];
 
 /// The names of the built-in scenarios.
 pub fn names() -> Vec<&'static str> {

@@ -24,6 +24,7 @@ mod builder;
 pub mod catalog;
 mod counter;
 pub mod demo;
+pub mod ebanking;
 mod family;
 mod gauge;
 mod generate;
