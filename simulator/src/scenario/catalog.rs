@@ -1,6 +1,6 @@
 //! The built-in scenarios, by name.
 
-use super::{Scenario, ScenarioError, demo, ebanking};
+use super::{Scenario, ScenarioError, demo, ebanking, inventory};
 
 /// One built-in scenario: its name and how to build it.
 pub struct Entry {
@@ -19,6 +19,10 @@ pub const CATALOG: &[Entry] = &[
     Entry {
         name: "ebanking",
         build: ebanking::build,
+    },
+    Entry {
+        name: "inventory",
+        build: inventory::build,
     },
 ];
 

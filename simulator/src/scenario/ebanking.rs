@@ -22,8 +22,8 @@ use super::noise::Stream;
 use super::process::SeriesContext;
 use super::{
     Counter, DAY, Family, FamilyId, Gauge, GaugeFn, HOUR, Histogram, Incident, IncidentId,
-    IncidentKind, MINUTE, Rate, Regime, Scenario, ScenarioBuilder, ScenarioError, Target, TargetId,
-    WEEK_ORIGIN,
+    IncidentKind, MINUTE, Rate, Regime, SECOND, Scenario, ScenarioBuilder, ScenarioError, Schedule,
+    Target, TargetId, WEEK, WEEK_ORIGIN,
 };
 use std::f64::consts::TAU;
 use std::sync::Arc;
@@ -307,6 +307,23 @@ pub fn build() -> Result<Scenario, ScenarioError> {
             .label("service", "ebanking")
             .label("tier", "application")
             .label("environment", "training"),
+    );
+    // The training stack is brought up afresh every week, so the exporter's counters hold
+    // days of traffic, not the years since the scenario's epoch.
+    b.incident(
+        Incident::new(
+            IncidentKind::Restart,
+            "Weekly restart of the training stack",
+        )
+        .schedule(Schedule::every(WEEK, 5 * HOUR, 40 * SECOND))
+        .targets(&[t])
+        .describe(
+            "Every Monday at 05:00 UTC the training stack is restarted with docker-compose: \
+                 the exporter cannot be scraped for 40 seconds and its counters start again \
+                 from zero.",
+        )
+        .shows("resets(ebanking_api_requests_total[1w])")
+        .shows("up{job=\"ebanking\"}"),
     );
     let fraud_wave = b.incident(
         Incident::new(IncidentKind::Other, "Fraud wave")
@@ -619,7 +636,7 @@ fn database(b: &mut ScenarioBuilder, f: &Families, t: TargetId, burst: IncidentI
     for (pool, level, swing) in POOLS {
         let normal = Gauge::level(level)
             .plus(Gauge::daily(swing, PEAK))
-            .plus(Gauge::noise(2.0))
+            .plus(Gauge::noise(swing / 4.0))
             .clamp(5.0, 50.0)
             .round();
         let value = if pool == "primary" {

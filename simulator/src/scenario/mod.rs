@@ -29,6 +29,8 @@ mod family;
 mod gauge;
 mod generate;
 mod histogram;
+pub mod inventory;
+mod node_exporter;
 pub mod noise;
 mod process;
 pub mod rate;

@@ -7,6 +7,8 @@
 // Test support: a panic here is a failing test, as clippy.toml allows inside tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod seeds;
+
 use std::path::PathBuf;
 
 /// The directory holding Prometheus' `*.test` scripts: `$PROMQLTEST_DIR`, else
