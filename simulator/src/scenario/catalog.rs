@@ -1,6 +1,6 @@
 //! The built-in scenarios, by name.
 
-use super::{Scenario, ScenarioError, demo, ebanking, inventory};
+use super::{Scenario, ScenarioError, demo, ebanking, inventory, ml_platform};
 
 /// One built-in scenario: its name and how to build it.
 pub struct Entry {
@@ -23,6 +23,10 @@ pub const CATALOG: &[Entry] = &[
     Entry {
         name: "inventory",
         build: inventory::build,
+    },
+    Entry {
+        name: "ml-platform",
+        build: ml_platform::build,
     },
 ];
 

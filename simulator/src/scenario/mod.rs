@@ -30,6 +30,7 @@ mod gauge;
 mod generate;
 mod histogram;
 pub mod inventory;
+pub mod ml_platform;
 mod node_exporter;
 pub mod noise;
 mod process;
