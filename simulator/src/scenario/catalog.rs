@@ -1,6 +1,8 @@
 //! The built-in scenarios, by name.
 
-use super::{Scenario, ScenarioError, demo, ebanking, inventory, ml_platform};
+use super::{
+    Scenario, ScenarioError, demo, ebanking, ecommerce_api, ecompulse, inventory, ml_platform,
+};
 
 /// One built-in scenario: its name and how to build it.
 pub struct Entry {
@@ -27,6 +29,14 @@ pub const CATALOG: &[Entry] = &[
     Entry {
         name: "ml-platform",
         build: ml_platform::build,
+    },
+    Entry {
+        name: "ecompulse",
+        build: ecompulse::build,
+    },
+    Entry {
+        name: "ecommerce-api",
+        build: ecommerce_api::build,
     },
 ];
 

@@ -25,6 +25,8 @@ pub mod catalog;
 mod counter;
 pub mod demo;
 pub mod ebanking;
+pub mod ecommerce_api;
+pub mod ecompulse;
 mod family;
 mod gauge;
 mod generate;
