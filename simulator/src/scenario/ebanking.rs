@@ -330,8 +330,8 @@ pub fn build() -> Result<Scenario, ScenarioError> {
             .at(9, 10)
             .lasting(35 * MINUTE)
             .describe(
-                "A card-testing and account-takeover campaign. Fraud alerts jump from about \
-                 one a minute to several a second, mostly velocity and unusual-location \
+                "A card-testing and account-takeover campaign. Fraud alerts jump from under \
+                 one a minute to about fifteen a minute, mostly velocity and unusual-location \
                  alerts, and their severity shifts towards high and critical. Failed logins \
                  multiply (credential stuffing, accounts locked), and more transactions end \
                  failed or cancelled as cards are blocked.",

@@ -18,7 +18,7 @@
 //! consumer lag on `clickstream` builds to about 20,000 messages a partition), catches up
 //! from 08:15 to 08:45 (its node's CPU above 90 %, memory above 85 %), and the ingestion
 //! API's Kafka producer times out from 10:50 to 11:10. Meanwhile the Kafka node's disk
-//! fills, crossing 10 % free at about 10:50, until retention frees it at 12:10.
+//! fills, crossing 10 % free at about 10:30, until retention frees it at 12:10.
 
 use super::noise;
 use super::{
@@ -216,7 +216,7 @@ pub fn build() -> Result<Scenario, ScenarioError> {
             .lasting(8 * HOUR + 10 * MINUTE)
             .describe(
                 "Kafka's log segments grow on the third node faster than retention deletes \
-                 them: free disk falls from 20 % at 04:00 UTC to under 10 % at about 10:50 \
+                 them: free disk falls from 20 % at 04:00 UTC to under 10 % at about 10:30 \
                  UTC (the seed's DiskSpaceLow alert) until a retention run frees the space at \
                  12:10 UTC.",
             )
