@@ -3,8 +3,9 @@
 //! A counter's value at `t` is the number of events since its process started. The expected
 //! number comes from its [`Rate`]'s integral; two kinds of noise make it look measured:
 //!
-//! * a **time warp** ([`Warp`]): the counter reads the integral at a slightly shifted time,
-//!   so the rate wobbles by up to ±`noise` at scales from seconds to a quarter hour, and
+//! * a **time warp** ([`Warp`]): the counter reads the integral at a slightly shifted time
+//!   (at most 1.65 s at the default noise), so the rate wobbles by several percent over
+//!   seconds and much less over minutes, and
 //! * **stratified rounding** for event counters: event `n` happens at a uniformly random
 //!   moment while the expected count goes from `n` to `n + 1`, so the counter is an integer
 //!   and sparse events (an error every few minutes) arrive irregularly.
