@@ -2,6 +2,9 @@
 //! same families, labels, types and buckets, and the statistical shape of every behaviour,
 //! read back through the TSDB with PromQL selectors.
 
+// Test helpers: a panic here is a failing test, as clippy.toml allows inside tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use simulator::promql::{self, ExprKind};
 use simulator::scenario::{
     self, DEFAULT_ANCHOR, HOUR, MINUTE, MetricType, SECOND, Scenario, Window,

@@ -8,6 +8,9 @@
 //!   `cargo test -p simulator --test determinism` and copy the printed checksum into
 //!   `CHECKSUMS`; a checksum that differs between the two platforms is a bug.
 
+// Test helpers: a panic here is a failing test, as clippy.toml allows inside tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 

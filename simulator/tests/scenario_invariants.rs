@@ -3,6 +3,9 @@
 //! follow the target-down incidents, the `scrape_*` series count what was scraped, and the
 //! default window holds an incident described for learners.
 
+// Test helpers: a panic here is a failing test, as clippy.toml allows inside tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use simulator::scenario::{
     self, DEFAULT_ANCHOR, IncidentKind, MetricType, SampleSink, Scenario, SeriesId, Source,
     TargetId, Window,
@@ -169,12 +172,14 @@ fn counters_only_decrease_at_restarts() {
     });
 }
 
+/// A histogram's bucket series by bound, and its `_count` series.
+type HistogramSeries = (Vec<(f64, SeriesId)>, Option<SeriesId>);
+
 #[test]
 fn histograms_are_cumulative_and_count_matches_inf() {
     each(|d| {
         // (target, labels without __name__ and le) -> (le -> series, count series)
-        let mut groups: BTreeMap<String, (Vec<(f64, SeriesId)>, Option<SeriesId>)> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<String, HistogramSeries> = BTreeMap::new();
         for (id, info) in d.s.series().iter().enumerate() {
             if d.family(id).kind != MetricType::Histogram {
                 continue;

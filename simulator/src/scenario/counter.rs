@@ -149,7 +149,8 @@ impl<'a> CounterEval<'a> {
 /// to `n + 1`; returns how many have occurred by `x`. Monotone in `x`.
 #[inline]
 pub(crate) fn stratified(x: f64, events: Stream) -> f64 {
-    if !(x > 0.0) {
+    // Also catches NaN, which compares false with everything.
+    if x.is_nan() || x <= 0.0 {
         return 0.0;
     }
     let n = x.floor();

@@ -174,17 +174,21 @@ impl Scenario {
             let mut last = f
                 .prev_success
                 .is_some_and(|(t, ps)| group.presence.at(t, ps, &self.incidents));
-            for i in 0..f.ts.len() {
-                if !f.up[i] {
+            let counts =
+                f.up.iter()
+                    .zip(&now)
+                    .zip(f.scraped.iter_mut().zip(f.added.iter_mut()));
+            for ((&up, &present), (scraped, added)) in counts {
+                if !up {
                     continue;
                 }
-                if now[i] {
-                    f.scraped[i] += group.members as u32;
+                if present {
+                    *scraped += group.members as u32;
                     if !last {
-                        f.added[i] += group.members as u32;
+                        *added += group.members as u32;
                     }
                 }
-                last = now[i];
+                last = present;
             }
         }
         let mut ts_buf = Vec::new();

@@ -480,7 +480,8 @@ mod tests {
     #[test]
     fn cumulative_is_monotone() {
         let t = Table::from_fn(Origin::ProcessStart, 3_600_000, SECOND, |tau| {
-            1.0 / (0.01 * (2.0 + libm::sin(libm::sin(tau as f64 / 3.6e6 * 6.283))) + 0.01)
+            1.0 / (0.01 * (2.0 + libm::sin(libm::sin(tau as f64 / 3.6e6 * std::f64::consts::TAU)))
+                + 0.01)
         });
         let mut last = 0;
         for tau in (0..10_000_000).step_by(997) {
