@@ -247,6 +247,18 @@ impl ScenarioBuilder {
             series: specs,
         } = self;
 
+        for (fi, f) in families.iter_mut().enumerate() {
+            if !f.declared {
+                let mut d: Vec<String> = specs
+                    .iter()
+                    .filter(|s| s.family.0 == fi)
+                    .flat_map(|s| s.labels.iter().map(|(n, _)| n.clone()))
+                    .collect();
+                d.sort();
+                d.dedup();
+                f.dimensions = d;
+            }
+        }
         let schedules: Vec<Schedule> = incidents.iter().map(|i| i.schedule).collect();
         let schedule_of = |i: IncidentId| schedules[i.0];
         let mut rates = RateCompiler::default();
@@ -565,6 +577,26 @@ impl ScenarioBuilder {
                 ));
             }
         }
+        for (j, t) in self.targets.iter().enumerate() {
+            let restarts = self
+                .incidents
+                .iter()
+                .any(|i| i.kind == IncidentKind::Restart && i.affects(TargetId(j)));
+            let exposes_start = self.series.iter().any(|s| {
+                s.target.0 == j
+                    && self
+                        .families
+                        .get(s.family.0)
+                        .is_some_and(|f| f.name == "process_start_time_seconds")
+            });
+            if restarts && !exposes_start {
+                p(format!(
+                    "target {} restarts, so it should expose process_start_time_seconds \
+                     (Gauge::process_start())",
+                    t.instance
+                ));
+            }
+        }
         let n_incidents = self.incidents.len();
         for (i, inc) in self.incidents.iter().enumerate() {
             if let Err(e) = inc.schedule.check() {
@@ -634,6 +666,16 @@ impl ScenarioBuilder {
                     p(format!(
                         "series of {}: label {n:?} has an empty value",
                         f.name
+                    ));
+                }
+            }
+            if f.declared {
+                let mut names: Vec<&str> = s.labels.iter().map(|(n, _)| n.as_str()).collect();
+                names.sort_unstable();
+                if names != f.dimensions.iter().map(String::as_str).collect::<Vec<_>>() {
+                    p(format!(
+                        "series of {} has labels {names:?}, the family declares {:?}",
+                        f.name, f.dimensions
                     ));
                 }
             }
@@ -769,4 +811,74 @@ pub(crate) enum CompiledModel {
     Gauge(CompiledGauge),
     Histogram(CompiledHistogram),
     Summary(CompiledSummary),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Counter, Gauge, Histogram, MINUTE, Rate, Regime};
+
+    #[test]
+    fn every_problem_is_reported() {
+        let mut b = ScenarioBuilder::new("broken", "Broken");
+        let t = b.target(Target::new("api", "a:1"));
+        b.target(Target::new("api", "a:1"));
+        b.incident(
+            Incident::new(IncidentKind::Restart, "restart")
+                .at(3, 0)
+                .lasting(MINUTE)
+                .describe("The API restarts every night at three."),
+        );
+        b.incident(
+            Incident::new(IncidentKind::Other, "bad")
+                .at(25, 0)
+                .describe("A schedule outside the day."),
+        );
+        let c = b.family(Family::counter("requests", "Requests."));
+        let g = b.family(Family::gauge("temp_celsius", "Temperature.").unit("kelvin"));
+        let h = b.family(Family::histogram("lat_seconds", "Latency.").labels(&["path"]));
+        b.series(c, t, &[], Counter::events(Rate::per_second(1.0)));
+        b.series(g, t, &[("job", "x")], Gauge::level(1.0));
+        b.series(g, t, &[("job", "x")], Gauge::level(1.0));
+        b.series(g, t, &[], Counter::events(Rate::per_second(1.0)));
+        b.series(
+            h,
+            t,
+            &[("code", "200")],
+            Histogram::new(&[0.1, 0.2]).regime(Regime::new(Rate::per_second(1.0), &[1.0], 0.1)),
+        );
+        let Err(ScenarioError::Invalid { problems, .. }) = b.build() else {
+            panic!("the scenario should be rejected");
+        };
+        let all = problems.join("\n");
+        for expected in [
+            "declared twice",
+            "must end in _total",
+            "the unit \"kelvin\" must end its name",
+            "\"job\" is reserved",
+            "does not match the family's type",
+            "the family declares [\"path\"]",
+            "1 shares for 3 buckets",
+            "outside the period",
+            "should expose process_start_time_seconds",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+        }
+    }
+
+    #[test]
+    fn dimensions_are_inferred_when_not_declared() {
+        let mut b = ScenarioBuilder::new("ok", "OK");
+        let t = b.target(Target::new("api", "a:1"));
+        b.incident(
+            Incident::new(IncidentKind::Other, "nothing")
+                .describe("Nothing happens at all, really."),
+        );
+        let g = b.family(Family::gauge("temp_celsius", "Temperature.").unit("celsius"));
+        b.series(g, t, &[("room", "a")], Gauge::level(20.0));
+        b.series(g, t, &[("room", "b"), ("floor", "1")], Gauge::level(21.0));
+        let s = b.build().unwrap();
+        assert_eq!(s.families()[0].dimensions, ["floor", "room"]);
+        assert_eq!(s.series().len(), 2 + 5);
+    }
 }
