@@ -225,7 +225,12 @@ impl ScenarioBuilder {
     }
 
     /// Checks the declarations and compiles the scenario. Every problem found is reported.
-    pub fn build(self) -> Result<Scenario, ScenarioError> {
+    ///
+    /// A target with a `Restart` incident that does not expose `process_start_time_seconds`
+    /// gets it added (as every Go, Java or Python client exposes it), so a restart always
+    /// shows as a change of the process start time as well as counter resets.
+    pub fn build(mut self) -> Result<Scenario, ScenarioError> {
+        self.add_process_start();
         let mut problems = Vec::new();
         self.check(&mut problems);
         if !problems.is_empty() {
@@ -533,6 +538,37 @@ impl ScenarioBuilder {
         })
     }
 
+    fn add_process_start(&mut self) {
+        const NAME: &str = "process_start_time_seconds";
+        for j in 0..self.targets.len() {
+            let restarts = self
+                .incidents
+                .iter()
+                .any(|i| i.kind == IncidentKind::Restart && i.affects(TargetId(j)));
+            let exposed = self.series.iter().any(|s| {
+                s.target.0 == j
+                    && self
+                        .families
+                        .get(s.family.0)
+                        .is_some_and(|f| f.name == NAME)
+            });
+            if !restarts || exposed {
+                continue;
+            }
+            let family = match self.families.iter().position(|f| f.name == NAME) {
+                Some(i) => FamilyId(i),
+                None => self.family(
+                    Family::gauge(
+                        NAME,
+                        "Start time of the process since unix epoch in seconds.",
+                    )
+                    .unit("seconds"),
+                ),
+            };
+            self.series(family, TargetId(j), &[], Gauge::process_start());
+        }
+    }
+
     fn check(&self, problems: &mut Vec<String>) {
         let mut p = |s: String| problems.push(s);
         if !is_legacy_name(&self.name.replace('-', "_"), false) {
@@ -573,26 +609,6 @@ impl ScenarioBuilder {
             {
                 p(format!(
                     "scrape offset of {} is outside the interval",
-                    t.instance
-                ));
-            }
-        }
-        for (j, t) in self.targets.iter().enumerate() {
-            let restarts = self
-                .incidents
-                .iter()
-                .any(|i| i.kind == IncidentKind::Restart && i.affects(TargetId(j)));
-            let exposes_start = self.series.iter().any(|s| {
-                s.target.0 == j
-                    && self
-                        .families
-                        .get(s.family.0)
-                        .is_some_and(|f| f.name == "process_start_time_seconds")
-            });
-            if restarts && !exposes_start {
-                p(format!(
-                    "target {} restarts, so it should expose process_start_time_seconds \
-                     (Gauge::process_start())",
                     t.instance
                 ));
             }
@@ -860,10 +876,34 @@ mod tests {
             "the family declares [\"path\"]",
             "1 shares for 3 buckets",
             "outside the period",
-            "should expose process_start_time_seconds",
         ] {
             assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
         }
+    }
+
+    #[test]
+    fn restarting_targets_get_a_process_start_time() {
+        let mut b = ScenarioBuilder::new("ok", "OK");
+        let t = b.target(Target::new("api", "a:1"));
+        b.target(Target::new("api", "a:2"));
+        b.incident(
+            Incident::new(IncidentKind::Restart, "restart")
+                .at(3, 0)
+                .lasting(MINUTE)
+                .targets(&[t])
+                .describe("The first API server restarts every night at three."),
+        );
+        let s = b.build().unwrap();
+        let starts: Vec<String> = s
+            .series()
+            .iter()
+            .filter(|x| x.labels.metric_name() == Some("process_start_time_seconds"))
+            .map(|x| x.labels.to_string())
+            .collect();
+        assert_eq!(
+            starts,
+            ["process_start_time_seconds{instance=\"a:1\", job=\"api\"}"]
+        );
     }
 
     #[test]
