@@ -531,6 +531,7 @@ impl ScenarioBuilder {
             processes,
             downs,
             report,
+            first_report_family,
             target_groups,
             family_groups,
             offsets,

@@ -217,7 +217,7 @@ impl Scenario {
                     }
                 }
                 Source::Prometheus => {
-                    let r = fi - (self.families.len() - 5);
+                    let r = fi.saturating_sub(self.first_report_family).min(4);
                     for (j, f) in frames.iter().enumerate() {
                         if f.ts.is_empty() {
                             continue;
