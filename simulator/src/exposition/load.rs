@@ -26,6 +26,18 @@ pub struct LoadWriter<W: io::Write> {
     line: String,
 }
 
+/// A duration as promqltest writes it: `15s`, `1m`, `1m30s`, `500ms`.
+fn duration(ms: i64) -> String {
+    let mut out = String::new();
+    let (h, m, s, rest) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    for (v, unit) in [(h, "h"), (m, "m"), (s, "s"), (rest, "ms")] {
+        if v > 0 {
+            let _ = write!(out, "{v}{unit}");
+        }
+    }
+    if out.is_empty() { "0s".into() } else { out }
+}
+
 /// One slot's content.
 #[derive(PartialEq, Clone, Copy)]
 enum Slot {
@@ -93,7 +105,7 @@ impl<W: io::Write> SampleSink for LoadWriter<W> {
         let interval = scenario.scrape().interval.max(1);
         if !self.header {
             self.header = true;
-            let r = writeln!(self.out, "load {}ms", interval);
+            let r = writeln!(self.out, "load {}", duration(interval));
             if let Err(e) = r {
                 self.error = Some(e);
                 return;

@@ -67,3 +67,134 @@ pub(crate) fn write_help(out: &mut impl Write, help: &str, quotes: bool) -> fmt:
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{self, DEFAULT_ANCHOR, MINUTE, TargetId, Window};
+    use std::collections::HashSet;
+
+    fn demo_window(minutes: i64) -> (crate::scenario::Scenario, Window) {
+        let s = scenario::by_name("demo").unwrap();
+        let w = s.default_window(DEFAULT_ANCHOR);
+        (s, Window::new(w.start, w.start + minutes * MINUTE))
+    }
+
+    #[test]
+    fn openmetrics_is_what_promtool_reads() {
+        let (s, w) = demo_window(3);
+        let mut out = OpenMetricsWriter::new(Vec::new());
+        s.generate(1, w, &mut out);
+        let (bytes, samples) = out.finish().unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.ends_with("\n# EOF\n"));
+        assert!(text.starts_with("# TYPE demo_api_request_duration_seconds histogram\n"));
+        assert!(
+            text.contains("# TYPE demo_cpu_usage_seconds counter\n# HELP demo_cpu_usage_seconds ")
+        );
+        assert!(text.contains("# UNIT demo_cpu_usage_seconds seconds\n"));
+        assert!(text.contains("\ndemo_cpu_usage_seconds_total{instance=\"demo.promlabs.com:10000\",job=\"demo\",mode=\"idle\"} "));
+        assert!(!text.contains("NaN"), "stale markers are left out");
+        let mut families = HashSet::new();
+        let mut last: Option<(String, i64)> = None;
+        let mut lines = 0;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                let name = rest.split(' ').next().unwrap().to_string();
+                assert!(families.insert(name.clone()), "family {name} is split");
+                continue;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
+            lines += 1;
+            let (series, rest) = line
+                .rsplit_once('}')
+                .map(|(a, b)| (a.to_string(), b))
+                .unwrap_or_else(|| {
+                    let (a, b) = line.split_once(' ').unwrap();
+                    (a.to_string(), b)
+                });
+            let ts = rest.trim().split(' ').nth(1).unwrap();
+            let (secs, millis) = ts.split_once('.').unwrap();
+            assert_eq!(millis.len(), 3, "{line}");
+            let t = secs.parse::<i64>().unwrap() * 1000 + millis.parse::<i64>().unwrap();
+            assert!(t >= w.start && t <= w.end);
+            if let Some((prev, pt)) = &last
+                && *prev == series
+            {
+                assert!(t > *pt, "timestamps go back in {line}");
+            }
+            last = Some((series, t));
+        }
+        assert_eq!(lines as u64, samples);
+    }
+
+    #[test]
+    fn load_block_puts_samples_on_the_grid() {
+        let (s, w) = demo_window(10);
+        let mut out = LoadWriter::new(Vec::new(), w.start);
+        s.generate(1, w, &mut out);
+        let text = String::from_utf8(out.finish().unwrap()).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("load 15s"));
+        let mut intermittent = false;
+        for line in lines {
+            let line = line.trim_start();
+            let (series, values) = match line.find("} ") {
+                Some(i) => (&line[..=i], &line[i + 2..]),
+                None => line.split_once(' ').unwrap(),
+            };
+            assert!(crate::promql::parse(series).is_ok(), "{series}");
+            // Expand `vxN` (N+1 values) and `_xN` (N gaps) and count the slots.
+            let mut slots = 0;
+            for item in values.split(' ') {
+                slots += match item.split_once('x') {
+                    Some(("_", n)) => n.parse::<usize>().unwrap(),
+                    Some((_, n)) => n.parse::<usize>().unwrap() + 1,
+                    None => 1,
+                };
+                if item == "stale" {
+                    intermittent |= series.starts_with("demo_intermittent_metric");
+                }
+            }
+            assert!(slots <= 41, "{slots} slots in 10 minutes: {line}");
+        }
+        assert!(
+            intermittent,
+            "the intermittent metric's stale markers are written as `stale`"
+        );
+    }
+
+    #[test]
+    fn text_format_leaves_target_labels_to_prometheus() {
+        let (s, w) = demo_window(1);
+        let values = s.scrape_at(1, TargetId::from_index(0), w.start).unwrap();
+        let mut out = String::new();
+        write_text(&s, &values, &mut out);
+        assert!(out.contains("# HELP demo_num_cpus The number of CPUs the demo service has.\n# TYPE demo_num_cpus gauge\ndemo_num_cpus 4\n"));
+        assert!(out.contains("# TYPE demo_cpu_usage_seconds_total counter\n"));
+        assert!(out.contains("demo_api_request_duration_seconds_bucket{le=\"+Inf\",method=\"GET\",path=\"/api/foo\",status=\"200\"} "));
+        assert!(!out.contains("instance="));
+        assert!(!out.contains("\nup "), "up is Prometheus' own");
+        // Every family's metadata appears once.
+        let types: Vec<&str> = out.lines().filter(|l| l.starts_with("# TYPE ")).collect();
+        let unique: HashSet<&&str> = types.iter().collect();
+        assert_eq!(types.len(), unique.len());
+    }
+
+    #[test]
+    fn series_and_help_escaping() {
+        let labels = Labels::new([("__name__", "a:b"), ("x", "q\"\\\n")]).unwrap();
+        let mut out = String::new();
+        write_series(&mut out, &labels, &[]).unwrap();
+        assert_eq!(out, "a:b{x=\"q\\\"\\\\\\n\"}");
+        let odd = Labels::new([("__name__", "my.metric"), ("a.b", "1")]).unwrap();
+        out.clear();
+        write_series(&mut out, &odd, &[]).unwrap();
+        assert_eq!(out, "{\"my.metric\",\"a.b\"=\"1\"}");
+        out.clear();
+        write_help(&mut out, "a \"b\"\\\nc", true).unwrap();
+        assert_eq!(out, "a \\\"b\\\"\\\\\\nc");
+    }
+}

@@ -225,7 +225,12 @@ impl ScenarioBuilder {
     }
 
     /// Checks the declarations and compiles the scenario. Every problem found is reported.
-    pub fn build(self) -> Result<Scenario, ScenarioError> {
+    ///
+    /// A target with a `Restart` incident that does not expose `process_start_time_seconds`
+    /// gets it added (as every Go, Java or Python client exposes it), so a restart always
+    /// shows as a change of the process start time as well as counter resets.
+    pub fn build(mut self) -> Result<Scenario, ScenarioError> {
+        self.add_process_start();
         let mut problems = Vec::new();
         self.check(&mut problems);
         if !problems.is_empty() {
@@ -247,6 +252,18 @@ impl ScenarioBuilder {
             series: specs,
         } = self;
 
+        for (fi, f) in families.iter_mut().enumerate() {
+            if !f.declared {
+                let mut d: Vec<String> = specs
+                    .iter()
+                    .filter(|s| s.family.0 == fi)
+                    .flat_map(|s| s.labels.iter().map(|(n, _)| n.clone()))
+                    .collect();
+                d.sort();
+                d.dedup();
+                f.dimensions = d;
+            }
+        }
         let schedules: Vec<Schedule> = incidents.iter().map(|i| i.schedule).collect();
         let schedule_of = |i: IncidentId| schedules[i.0];
         let mut rates = RateCompiler::default();
@@ -514,11 +531,43 @@ impl ScenarioBuilder {
             processes,
             downs,
             report,
+            first_report_family,
             target_groups,
             family_groups,
             offsets,
             target_keys,
         })
+    }
+
+    fn add_process_start(&mut self) {
+        const NAME: &str = "process_start_time_seconds";
+        for j in 0..self.targets.len() {
+            let restarts = self
+                .incidents
+                .iter()
+                .any(|i| i.kind == IncidentKind::Restart && i.affects(TargetId(j)));
+            let exposed = self.series.iter().any(|s| {
+                s.target.0 == j
+                    && self
+                        .families
+                        .get(s.family.0)
+                        .is_some_and(|f| f.name == NAME)
+            });
+            if !restarts || exposed {
+                continue;
+            }
+            let family = match self.families.iter().position(|f| f.name == NAME) {
+                Some(i) => FamilyId(i),
+                None => self.family(
+                    Family::gauge(
+                        NAME,
+                        "Start time of the process since unix epoch in seconds.",
+                    )
+                    .unit("seconds"),
+                ),
+            };
+            self.series(family, TargetId(j), &[], Gauge::process_start());
+        }
     }
 
     fn check(&self, problems: &mut Vec<String>) {
@@ -634,6 +683,16 @@ impl ScenarioBuilder {
                     p(format!(
                         "series of {}: label {n:?} has an empty value",
                         f.name
+                    ));
+                }
+            }
+            if f.declared {
+                let mut names: Vec<&str> = s.labels.iter().map(|(n, _)| n.as_str()).collect();
+                names.sort_unstable();
+                if names != f.dimensions.iter().map(String::as_str).collect::<Vec<_>>() {
+                    p(format!(
+                        "series of {} has labels {names:?}, the family declares {:?}",
+                        f.name, f.dimensions
                     ));
                 }
             }
@@ -769,4 +828,98 @@ pub(crate) enum CompiledModel {
     Gauge(CompiledGauge),
     Histogram(CompiledHistogram),
     Summary(CompiledSummary),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Counter, Gauge, Histogram, MINUTE, Rate, Regime};
+
+    #[test]
+    fn every_problem_is_reported() {
+        let mut b = ScenarioBuilder::new("broken", "Broken");
+        let t = b.target(Target::new("api", "a:1"));
+        b.target(Target::new("api", "a:1"));
+        b.incident(
+            Incident::new(IncidentKind::Restart, "restart")
+                .at(3, 0)
+                .lasting(MINUTE)
+                .describe("The API restarts every night at three."),
+        );
+        b.incident(
+            Incident::new(IncidentKind::Other, "bad")
+                .at(25, 0)
+                .describe("A schedule outside the day."),
+        );
+        let c = b.family(Family::counter("requests", "Requests."));
+        let g = b.family(Family::gauge("temp_celsius", "Temperature.").unit("kelvin"));
+        let h = b.family(Family::histogram("lat_seconds", "Latency.").labels(&["path"]));
+        b.series(c, t, &[], Counter::events(Rate::per_second(1.0)));
+        b.series(g, t, &[("job", "x")], Gauge::level(1.0));
+        b.series(g, t, &[("job", "x")], Gauge::level(1.0));
+        b.series(g, t, &[], Counter::events(Rate::per_second(1.0)));
+        b.series(
+            h,
+            t,
+            &[("code", "200")],
+            Histogram::new(&[0.1, 0.2]).regime(Regime::new(Rate::per_second(1.0), &[1.0], 0.1)),
+        );
+        let Err(ScenarioError::Invalid { problems, .. }) = b.build() else {
+            panic!("the scenario should be rejected");
+        };
+        let all = problems.join("\n");
+        for expected in [
+            "declared twice",
+            "must end in _total",
+            "the unit \"kelvin\" must end its name",
+            "\"job\" is reserved",
+            "does not match the family's type",
+            "the family declares [\"path\"]",
+            "1 shares for 3 buckets",
+            "outside the period",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+        }
+    }
+
+    #[test]
+    fn restarting_targets_get_a_process_start_time() {
+        let mut b = ScenarioBuilder::new("ok", "OK");
+        let t = b.target(Target::new("api", "a:1"));
+        b.target(Target::new("api", "a:2"));
+        b.incident(
+            Incident::new(IncidentKind::Restart, "restart")
+                .at(3, 0)
+                .lasting(MINUTE)
+                .targets(&[t])
+                .describe("The first API server restarts every night at three."),
+        );
+        let s = b.build().unwrap();
+        let starts: Vec<String> = s
+            .series()
+            .iter()
+            .filter(|x| x.labels.metric_name() == Some("process_start_time_seconds"))
+            .map(|x| x.labels.to_string())
+            .collect();
+        assert_eq!(
+            starts,
+            ["process_start_time_seconds{instance=\"a:1\", job=\"api\"}"]
+        );
+    }
+
+    #[test]
+    fn dimensions_are_inferred_when_not_declared() {
+        let mut b = ScenarioBuilder::new("ok", "OK");
+        let t = b.target(Target::new("api", "a:1"));
+        b.incident(
+            Incident::new(IncidentKind::Other, "nothing")
+                .describe("Nothing happens at all, really."),
+        );
+        let g = b.family(Family::gauge("temp_celsius", "Temperature.").unit("celsius"));
+        b.series(g, t, &[("room", "a")], Gauge::level(20.0));
+        b.series(g, t, &[("room", "b"), ("floor", "1")], Gauge::level(21.0));
+        let s = b.build().unwrap();
+        assert_eq!(s.families()[0].dimensions, ["floor", "room"]);
+        assert_eq!(s.series().len(), 2 + 5);
+    }
 }

@@ -3,8 +3,9 @@
 //! A counter's value at `t` is the number of events since its process started. The expected
 //! number comes from its [`Rate`]'s integral; two kinds of noise make it look measured:
 //!
-//! * a **time warp** ([`Warp`]): the counter reads the integral at a slightly shifted time,
-//!   so the rate wobbles by up to ±`noise` at scales from seconds to a quarter hour, and
+//! * a **time warp** ([`Warp`]): the counter reads the integral at a slightly shifted time
+//!   (at most 1.65 s at the default noise), so the rate wobbles by several percent over
+//!   seconds and much less over minutes, and
 //! * **stratified rounding** for event counters: event `n` happens at a uniformly random
 //!   moment while the expected count goes from `n` to `n + 1`, so the counter is an integer
 //!   and sparse events (an error every few minutes) arrive irregularly.
@@ -148,7 +149,8 @@ impl<'a> CounterEval<'a> {
 /// to `n + 1`; returns how many have occurred by `x`. Monotone in `x`.
 #[inline]
 pub(crate) fn stratified(x: f64, events: Stream) -> f64 {
-    if !(x > 0.0) {
+    // Also catches NaN, which compares false with everything.
+    if x.is_nan() || x <= 0.0 {
         return 0.0;
     }
     let n = x.floor();

@@ -70,6 +70,13 @@ pub struct Family {
     pub unit: String,
     /// Who writes the series.
     pub source: Source,
+    /// The label names the family's series carry besides `job`, `instance` and target
+    /// labels (and `le` or `quantile`), sorted. Declared with [`Family::labels`] (then every
+    /// series must carry exactly these) or, if not declared, taken from the series.
+    pub dimensions: Vec<String>,
+    /// Whether `dimensions` were declared.
+    #[serde(skip)]
+    pub(crate) declared: bool,
 }
 
 impl Family {
@@ -80,6 +87,8 @@ impl Family {
             help: help.to_string(),
             unit: String::new(),
             source: Source::Exporter,
+            dimensions: Vec::new(),
+            declared: false,
         }
     }
 
@@ -106,6 +115,17 @@ impl Family {
     /// Sets the unit.
     pub fn unit(mut self, unit: &str) -> Family {
         self.unit = unit.to_string();
+        self
+    }
+
+    /// Declares the label names every series of the family carries (besides the target's
+    /// labels and `le`/`quantile`); the builder rejects series with other labels.
+    pub fn labels(mut self, names: &[&str]) -> Family {
+        let mut d: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        d.sort();
+        d.dedup();
+        self.dimensions = d;
+        self.declared = true;
         self
     }
 

@@ -233,7 +233,7 @@ impl Gauge {
     }
 
     /// Visits every rate and incident the expression refers to (for the builder's checks).
-    pub(crate) fn visit(&self, f: &mut dyn FnMut(Option<&Rate>, Option<IncidentId>, Option<i64>)) {
+    pub(crate) fn visit(&self, f: &mut Visitor<'_>) {
         match self {
             Gauge::Cycle(c) => f(None, None, Some(c.period)),
             Gauge::RateOf(r) => f(Some(r), None, None),
@@ -253,6 +253,9 @@ impl Gauge {
         }
     }
 }
+
+/// Receives each rate, incident and cycle period a gauge expression refers to.
+pub(crate) type Visitor<'a> = dyn FnMut(Option<&Rate>, Option<IncidentId>, Option<i64>) + 'a;
 
 /// A gauge with its rates compiled and its random parts given their streams.
 #[derive(Debug, Clone)]

@@ -39,6 +39,11 @@ pub struct ScrapeValues {
 }
 
 const SALT_JITTER: u64 = 0x6a17;
+
+/// Times the arithmetic below handles without overflow: ±2^53 ms.
+fn clamp_time(t: i64) -> i64 {
+    t.clamp(-(1 << 53), 1 << 53)
+}
 const SALT_DURATION: u64 = 0xd0a7;
 
 /// One target's scrapes in a window.
@@ -163,7 +168,12 @@ impl Scenario {
 
     /// Generates every sample of `window` for `seed` into `sink`, family by family (in
     /// [`Self::families`] order), series in declaration order within a family.
+    ///
+    /// Work and memory grow with the window: about 16 bytes per sample of the largest series
+    /// batch, for the caller to bound (the CLI refuses windows over 92 days). Times beyond
+    /// ±2^53 ms (285,000 years) are clamped.
     pub fn generate(&self, seed: u64, window: Window, sink: &mut dyn SampleSink) {
+        let window = Window::new(clamp_time(window.start), clamp_time(window.end));
         let mut frames: Vec<Frame> = (0..self.targets.len())
             .map(|j| self.frame(seed, j, window))
             .collect();
@@ -174,17 +184,21 @@ impl Scenario {
             let mut last = f
                 .prev_success
                 .is_some_and(|(t, ps)| group.presence.at(t, ps, &self.incidents));
-            for i in 0..f.ts.len() {
-                if !f.up[i] {
+            let counts =
+                f.up.iter()
+                    .zip(&now)
+                    .zip(f.scraped.iter_mut().zip(f.added.iter_mut()));
+            for ((&up, &present), (scraped, added)) in counts {
+                if !up {
                     continue;
                 }
-                if now[i] {
-                    f.scraped[i] += group.members as u32;
+                if present {
+                    *scraped += group.members as u32;
                     if !last {
-                        f.added[i] += group.members as u32;
+                        *added += group.members as u32;
                     }
                 }
-                last = now[i];
+                last = present;
             }
         }
         let mut ts_buf = Vec::new();
@@ -203,7 +217,7 @@ impl Scenario {
                     }
                 }
                 Source::Prometheus => {
-                    let r = fi - (self.families.len() - 5);
+                    let r = fi.saturating_sub(self.first_report_family).min(4);
                     for (j, f) in frames.iter().enumerate() {
                         if f.ts.is_empty() {
                             continue;
@@ -283,6 +297,7 @@ impl Scenario {
     /// What `target` exposes at `t` (Unix ms), as `simulator serve` reports it: `None` when
     /// the target does not exist yet or is down.
     pub fn scrape_at(&self, seed: u64, target: TargetId, t: i64) -> Option<ScrapeValues> {
+        let t = clamp_time(t);
         if !self.is_up(target, t) {
             return None;
         }

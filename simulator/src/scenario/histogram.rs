@@ -234,10 +234,12 @@ impl CompiledSummary {
         for (i, g) in self.quantiles.iter().enumerate() {
             g.fill(cx, ts, &mut out[i]);
         }
-        for k in 0..ts.len() {
-            for i in 1..q {
-                if out[i][k] < out[i - 1][k] {
-                    out[i][k] = out[i - 1][k];
+        // Estimates of higher quantiles are never below those of lower ones.
+        for i in 1..q {
+            let (lower, higher) = out.split_at_mut(i);
+            for (h, l) in higher[0].iter_mut().zip(&lower[i - 1]) {
+                if *h < *l {
+                    *h = *l;
                 }
             }
         }

@@ -183,6 +183,8 @@ pub struct Scenario {
     /// Per target: series ids of `up`, `scrape_duration_seconds`, `scrape_samples_scraped`,
     /// `scrape_samples_post_metric_relabeling`, `scrape_series_added`.
     report: Vec<[SeriesId; 5]>,
+    /// Position of `up` in `families`; the four `scrape_*` families follow it.
+    first_report_family: usize,
     target_groups: Vec<Vec<usize>>,
     family_groups: Vec<Vec<usize>>,
     offsets: Vec<i64>,

@@ -79,23 +79,29 @@ impl Schedule {
     #[inline]
     pub fn last_start(&self, t: i64) -> i64 {
         let base = WEEK_ORIGIN + self.offset;
-        base + (t - base).div_euclid(self.period) * self.period
+        // Saturating, so that absurd times (i64::MIN from a bad argument) cannot overflow.
+        let period = self.period.max(1);
+        base.saturating_add(
+            t.saturating_sub(base)
+                .div_euclid(period)
+                .saturating_mul(period),
+        )
     }
 
     /// Whether `t` falls inside an occurrence (start inclusive, end exclusive).
     #[inline]
     pub fn active(&self, t: i64) -> bool {
-        t - self.last_start(t) < self.duration
+        t.saturating_sub(self.last_start(t)) < self.duration
     }
 
     /// The end of the latest occurrence that ended at or before `t`.
     #[inline]
     pub fn last_end(&self, t: i64) -> i64 {
         let s = self.last_start(t);
-        if t >= s + self.duration {
-            s + self.duration
+        if t >= s.saturating_add(self.duration) {
+            s.saturating_add(self.duration)
         } else {
-            s - self.period + self.duration
+            s.saturating_sub(self.period).saturating_add(self.duration)
         }
     }
 
