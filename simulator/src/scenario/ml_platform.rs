@@ -314,8 +314,8 @@ fn gateway_series(b: &mut ScenarioBuilder, t: TargetId, inc: &Incidents) {
     // says.
     let oom_success =
         (PREDICT_CODES[0].1 - (OOM_FAILURE - PREDICT_CODES[2].1)) / PREDICT_CODES[0].1;
-    let spike_success = (PREDICT_CODES[0].1 - (SPIKE_REFUSALS - 1.0) * PREDICT_CODES[3].1)
-        / PREDICT_CODES[0].1;
+    let spike_success =
+        (PREDICT_CODES[0].1 - (SPIKE_REFUSALS - 1.0) * PREDICT_CODES[3].1) / PREDICT_CODES[0].1;
     for (code, share, normal, slow) in PREDICT_CODES {
         let (oom, spike) = match code {
             "200" => (oom_success, spike_success),

@@ -60,6 +60,10 @@ pub struct SeedQuery {
     pub completion: Option<String>,
     pub expect: Expect,
     pub incident: Option<String>,
+    /// Incidents during which an `expect = "data"` query may be empty (a target it reads
+    /// is down, so its series are stale).
+    #[serde(default)]
+    pub except_during: Vec<String>,
 }
 
 impl SeedQuery {
@@ -218,6 +222,17 @@ pub fn slug(title: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// The occurrences in `window` of the incident whose title's slug is `name`, clipped to the
+/// window.
+pub fn occurrences_of(scenario: &Scenario, window: Window, name: &str) -> Vec<(i64, i64)> {
+    scenario
+        .occurrences(window)
+        .into_iter()
+        .filter(|o| slug(&scenario.incidents()[o.incident].title) == name)
+        .map(|o| (o.start.max(window.start), o.end.min(window.end)))
+        .collect()
+}
+
 /// One instant query the evaluator must answer with a non-empty result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
@@ -234,8 +249,8 @@ pub struct Evaluation {
 pub const PLAN_STEP: i64 = MINUTE;
 
 /// What the evaluator's test (issue 5) runs for `q` on `scenario`'s default `window`: for
-/// `expect = "data"`, every minute from the window's fifth minute to its end, all
-/// non-empty; for `expect = "incident"`, every minute of the incident's occurrences in the
+/// `expect = "data"`, every minute from the window's fifth minute to its end (except while
+/// an incident of `except_during` runs), all non-empty; for `expect = "incident"`, every minute of the incident's occurrences in the
 /// window, at least one non-empty. The test for this plan lives in `seed_queries.rs`; the
 /// evaluation itself waits for the evaluator.
 pub fn evaluation_plan(
@@ -248,25 +263,30 @@ pub fn evaluation_plan(
     let (times, every) = match q.expect {
         Expect::Data => {
             let from = window.start + 5 * MINUTE;
-            (
-                (0..)
-                    .map(|i| from + i * PLAN_STEP)
-                    .take_while(|&t| t <= window.end)
-                    .collect(),
-                true,
-            )
+            let mut gaps = Vec::new();
+            for name in &q.except_during {
+                let found = occurrences_of(scenario, window, name);
+                if found.is_empty() {
+                    return Err(format!(
+                        "{}: except_during names {name:?}, which is not in the window",
+                        q.label()
+                    ));
+                }
+                gaps.extend(found);
+            }
+            let times = (0..)
+                .map(|i| from + i * PLAN_STEP)
+                .take_while(|&t| t <= window.end)
+                .filter(|t| !gaps.iter().any(|&(s, e)| (s..=e).contains(t)))
+                .collect();
+            (times, true)
         }
         Expect::Incident => {
             let name = q
                 .incident
                 .as_deref()
                 .ok_or_else(|| format!("{}: expect = \"incident\" needs `incident`", q.label()))?;
-            let occurrences: Vec<(i64, i64)> = scenario
-                .occurrences(window)
-                .into_iter()
-                .filter(|o| slug(&scenario.incidents()[o.incident].title) == name)
-                .map(|o| (o.start.max(window.start), o.end.min(window.end)))
-                .collect();
+            let occurrences = occurrences_of(scenario, window, name);
             if occurrences.is_empty() {
                 return Err(format!(
                     "{}: incident {name:?} does not occur in the default window",
