@@ -155,6 +155,37 @@ fn seed_query_matchers_select_series_in_the_default_window() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The queries each incident names as showing it ("see: ..." in `simulator scenarios`)
+/// read families the scenario has and select series in its default window.
+#[test]
+fn incident_queries_name_the_scenarios_series() {
+    let data = seeds::queries();
+    let scenarios = scenarios(data.query.iter().map(|q| q.scenario.clone()));
+    let mut failures = Vec::new();
+    for (name, s) in &scenarios {
+        let db = Tsdb::from_scenario(s, DEFAULT_SEED, s.default_window(DEFAULT_ANCHOR));
+        for incident in s.incidents() {
+            for q in &incident.shows {
+                let Ok(expr) = promql::parse(q) else {
+                    failures.push(format!("{name}: {q:?} does not parse"));
+                    continue;
+                };
+                for vs in seeds::selectors(&expr) {
+                    let known = vs.metric_name().is_some_and(|m| family_of(s, m).is_some());
+                    if !known || db.select(&vs.matchers).is_empty() {
+                        failures.push(format!(
+                            "{name}: incident {:?}: {q:?} selects nothing with {:?}",
+                            incident.title,
+                            vs.metric_name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn seed_targets_are_scraped_as_the_seeds_configure_them() {
     let data = seeds::exporters();

@@ -151,6 +151,21 @@ fn seed_queries_return_data_in_a_real_prometheus() {
             }
             checked += 1;
         }
+        // The queries each incident of the window names as showing it return data while
+        // it runs.
+        for o in s.occurrences(w) {
+            let incident = &s.incidents()[o.incident];
+            let (start, end) = (o.start.max(w.start), o.end.min(w.end));
+            for q in &incident.shows {
+                let results = query_range(port, q, start, end, seeds::PLAN_STEP);
+                if results.iter().all(|(_, samples)| samples.is_empty()) {
+                    failures.push(format!(
+                        "{name}: incident {:?}: {q:?} returns nothing while it runs",
+                        incident.title
+                    ));
+                }
+            }
+        }
     }
     assert_eq!(checked, data.query.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));

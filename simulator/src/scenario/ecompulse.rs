@@ -203,9 +203,9 @@ pub fn build() -> Result<Scenario, ScenarioError> {
             .lasting(20 * MINUTE)
             .describe(
                 "A Kafka broker is slow to acknowledge writes: the ingestion API's producer \
-                 times out on about one event in a thousand, each pod logging several \
-                 kafka_timeout errors a second (the seed's HighErrorRate alert fires above \
-                 0.1 a second), and some events are lost.",
+                 times out on about one event in a thousand: each pod logs a kafka_timeout \
+                 error every three seconds or so (the seed's HighErrorRate alert fires above \
+                 0.1 a second), and those events are lost.",
             )
             .shows("rate(ecompulse_errors_total[5m]) > 0.1")
             .shows("sum by (component, error_type) (rate(ecompulse_errors_total[5m]))"),
