@@ -268,10 +268,11 @@ fn seed_families_exist_with_their_type_and_labels() {
                 .iter()
                 .map(|(n, _)| n)
                 .filter(|n| {
-                    !matches!(*n, "__name__" | "job" | "instance")
-                        && !(*n == "le" && family.kind == MetricType::Histogram)
-                        && !(*n == "quantile" && family.kind == MetricType::Summary)
-                        && !target.labels.iter().any(|(t, _)| t == n)
+                    let from_prometheus = matches!(*n, "__name__" | "job" | "instance")
+                        || target.labels.iter().any(|(t, _)| t == n);
+                    let from_type = (*n == "le" && family.kind == MetricType::Histogram)
+                        || (*n == "quantile" && family.kind == MetricType::Summary);
+                    !from_prometheus && !from_type
                 })
                 .collect();
             names.sort_unstable();

@@ -43,13 +43,40 @@ const INFERENCE_BUCKETS: [f64; 11] = [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0
 
 const MODEL: &str = "resnet50";
 
-/// Status codes of `POST /predict`: share, latency (median, p99) normally and during the
-/// latency spike.
-const PREDICT_CODES: [(&str, f64, (f64, f64), (f64, f64)); 4] = [
-    ("200", 0.988, (0.08, 0.21), (0.62, 2.6)),
-    ("400", 0.010, (0.004, 0.02), (0.004, 0.02)),
-    ("500", 0.0015, (0.12, 0.45), (0.4, 2.2)),
-    ("503", 0.0005, (0.002, 0.01), (0.002, 0.01)),
+/// A response of `POST /predict`: status code, share of requests, and latency (median and
+/// p99, seconds) normally and during the latency spike.
+struct Outcome {
+    code: &'static str,
+    share: f64,
+    normal: (f64, f64),
+    slow: (f64, f64),
+}
+
+const PREDICT_CODES: [Outcome; 4] = [
+    Outcome {
+        code: "200",
+        share: 0.988,
+        normal: (0.08, 0.21),
+        slow: (0.62, 2.6),
+    },
+    Outcome {
+        code: "400",
+        share: 0.010,
+        normal: (0.004, 0.02),
+        slow: (0.004, 0.02),
+    },
+    Outcome {
+        code: "500",
+        share: 0.0015,
+        normal: (0.12, 0.45),
+        slow: (0.4, 2.2),
+    },
+    Outcome {
+        code: "503",
+        share: 0.0005,
+        normal: (0.002, 0.01),
+        slow: (0.002, 0.01),
+    },
 ];
 /// Share of predictions failing with 500 while the GPU is out of memory.
 const OOM_FAILURE: f64 = 0.22;
@@ -313,10 +340,16 @@ fn gateway_series(b: &mut ScenarioBuilder, t: TargetId, inc: &Incidents) {
     // full queue refuses twenty times as many requests (1 %). Totals stay what the traffic
     // says.
     let oom_success =
-        (PREDICT_CODES[0].1 - (OOM_FAILURE - PREDICT_CODES[2].1)) / PREDICT_CODES[0].1;
-    let spike_success =
-        (PREDICT_CODES[0].1 - (SPIKE_REFUSALS - 1.0) * PREDICT_CODES[3].1) / PREDICT_CODES[0].1;
-    for (code, share, normal, slow) in PREDICT_CODES {
+        (PREDICT_CODES[0].share - (OOM_FAILURE - PREDICT_CODES[2].share)) / PREDICT_CODES[0].share;
+    let spike_success = (PREDICT_CODES[0].share - (SPIKE_REFUSALS - 1.0) * PREDICT_CODES[3].share)
+        / PREDICT_CODES[0].share;
+    for Outcome {
+        code,
+        share,
+        normal,
+        slow,
+    } in PREDICT_CODES
+    {
         let (oom, spike) = match code {
             "200" => (oom_success, spike_success),
             "500" => (OOM_FAILURE / share, 1.0),
@@ -396,7 +429,7 @@ fn gateway_series(b: &mut ScenarioBuilder, t: TargetId, inc: &Incidents) {
 
     let served = predict
         .clone()
-        .times(PREDICT_CODES[0].1)
+        .times(PREDICT_CODES[0].share)
         .during(inc.oom, oom_success)
         .during(inc.spike, spike_success);
     b.series(
@@ -578,11 +611,11 @@ mod tests {
 
     #[test]
     fn predict_status_shares_add_up_during_incidents() {
-        let total: f64 = PREDICT_CODES.iter().map(|c| c.1).sum();
+        let total: f64 = PREDICT_CODES.iter().map(|c| c.share).sum();
         assert!((total - 1.0).abs() < 1e-12);
-        let oom_success =
-            (PREDICT_CODES[0].1 - (OOM_FAILURE - PREDICT_CODES[2].1)) / PREDICT_CODES[0].1;
-        let during = PREDICT_CODES[0].1 * oom_success + OOM_FAILURE + 0.010 + 0.0005;
+        let oom_success = (PREDICT_CODES[0].share - (OOM_FAILURE - PREDICT_CODES[2].share))
+            / PREDICT_CODES[0].share;
+        let during = PREDICT_CODES[0].share * oom_success + OOM_FAILURE + 0.010 + 0.0005;
         assert!((during - 1.0).abs() < 1e-12, "{during}");
     }
 }

@@ -173,15 +173,11 @@ pub fn start_prometheus(sb: &mut Sandbox, prometheus: &Path, config: &str, data:
     port
 }
 
-/// Range query from `start` to `end` (ms) every `step` ms: each result's labels and samples
-/// (timestamps in ms).
-pub fn query_range(
-    port: u16,
-    q: &str,
-    start: i64,
-    end: i64,
-    step: i64,
-) -> Vec<(BTreeMap<String, String>, Vec<(i64, f64)>)> {
+/// One series of a range query's result: its labels and samples (timestamps in ms).
+pub type RangeSeries = (BTreeMap<String, String>, Vec<(i64, f64)>);
+
+/// Range query from `start` to `end` (ms) every `step` ms.
+pub fn query_range(port: u16, q: &str, start: i64, end: i64, step: i64) -> Vec<RangeSeries> {
     let path = format!(
         "/api/v1/query_range?query={}&start={}.{:03}&end={}.{:03}&step={}.{:03}",
         encode(q),
