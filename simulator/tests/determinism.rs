@@ -21,7 +21,14 @@ use simulator::tsdb::is_stale_marker;
 
 /// Checksums of each built-in scenario's default window for seed 1 (FNV-1a over series id,
 /// timestamp and value bits, in generation order).
-const CHECKSUMS: &[(&str, u64)] = &[("demo", 0x9e81_97c7_f081_e6b7)];
+const CHECKSUMS: &[(&str, u64)] = &[
+    ("demo", 0x9e81_97c7_f081_e6b7),
+    ("ebanking", 0xcd44_9678_5ddc_563b),
+    ("inventory", 0xff5d_0ab8_1a73_5190),
+    ("ml-platform", 0xeac6_fbf5_4054_bb2f),
+    ("ecompulse", 0x9fbc_8013_76b6_aba5),
+    ("ecommerce-api", 0x40f3_511a_f38b_0bea),
+];
 
 /// Collects samples per series.
 #[derive(Default)]
