@@ -19,7 +19,7 @@
 //! labels the raw path), wrong methods (405), SQL injection in a query string (a 200 on
 //! `/products`), an XSS probe and an overlong path. From 09:30 to 10:00 UTC a student runs
 //! the chaos script in a loop: the chaos window. `starter_code.py` is restarted at 08:05 UTC
-//! and stopped from 11:00 to 11:20 UTC.
+//! and stopped from 11:00 to 11:37 UTC.
 
 use super::noise::Stream;
 use super::process::SeriesContext;
@@ -314,7 +314,7 @@ pub fn build() -> Result<Scenario, ScenarioError> {
          minute, 70 % good and 30 % bad (404s, 405s, probes), at :07, :27 and :47 past each \
          hour against :8001 and at :12 and :42 against :8000. From 09:30 to 10:00 UTC the \
          chaos script runs in a loop against :8001. starter_code.py restarts at 08:05 UTC and \
-         is stopped from 11:00 to 11:20 UTC.",
+         is stopped from 11:00 to 11:37 UTC.",
     );
     let starter = b.target(Target::new("ecommerce-api", "localhost:8000"));
     let server = b.target(Target::new("ecommerce-api", "localhost:8001"));
