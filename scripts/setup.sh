@@ -59,7 +59,7 @@ if [ "$what" = test ]; then
   # Prometheus need Debian's prometheus (prometheus and promtool). Those tests skip with a
   # message when it cannot be installed; the browser packages are required.
   apt_install() {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   }
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
@@ -67,6 +67,7 @@ if [ "$what" = test ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       say "installing ${missing[*]} from Debian"
+      # With recommends: they bring the fonts screenshots need (fonts-liberation).
       apt_install "${missing[@]}"
     else
       say "browser tests need the Debian packages: ${missing[*]}"
@@ -77,7 +78,7 @@ if [ "$what" = test ]; then
   if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
     if [ "$(id -u)" = 0 ]; then
       say "installing prometheus (with promtool) from Debian"
-      apt_install prometheus || say "could not install prometheus: tests against a real Prometheus will be skipped"
+      apt_install --no-install-recommends prometheus || say "could not install prometheus: tests against a real Prometheus will be skipped"
     else
       say "tests against a real Prometheus will be skipped: install Debian's package with: sudo apt-get install -y --no-install-recommends prometheus"
     fi
