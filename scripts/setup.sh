@@ -55,17 +55,32 @@ fi
 cargo fetch --quiet
 
 if [ "$what" = test ]; then
+  # Browser tests need Chromium and its WebDriver; integration tests against a real
+  # Prometheus need Debian's prometheus (prometheus and promtool). Those tests skip with a
+  # message when it cannot be installed; the browser packages are required.
+  apt_install() {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  }
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       say "installing ${missing[*]} from Debian"
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+      # With recommends: they bring the fonts screenshots need (fonts-liberation).
+      apt_install "${missing[@]}"
     else
       say "browser tests need the Debian packages: ${missing[*]}"
       say "install them with: sudo apt-get install -y ${missing[*]}"
       exit 1
+    fi
+  fi
+  if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing prometheus (with promtool) from Debian"
+      apt_install --no-install-recommends prometheus || say "could not install prometheus: tests against a real Prometheus will be skipped"
+    else
+      say "tests against a real Prometheus will be skipped: install Debian's package with: sudo apt-get install -y --no-install-recommends prometheus"
     fi
   fi
 fi

@@ -54,6 +54,9 @@ stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 # The browser build: the library crates without their `cli` feature, as the app uses them.
 stage clippy-wasm cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
 stage cargo-test cargo test --workspace --locked
+# The simulator's determinism tests inside wasm32 (node): the same checksums as the native run.
+stage wasm-determinism env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --locked --target wasm32-unknown-unknown -p simulator --no-default-features --test determinism
 stage wasm-test env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/app/webdriver.json" \
   cargo test --locked --target wasm32-unknown-unknown -p app

@@ -9,4 +9,8 @@
 /// The version of this crate, shown by the CLI and the app's footer.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+pub mod exposition;
 pub mod promql;
+pub mod scenario;
+pub mod timestamp;
+pub mod tsdb;

@@ -1,8 +1,13 @@
 //! Command-line interface: argument definitions and one module per subcommand.
 
+mod export;
 mod query_text;
+mod scenarios;
+mod serve;
 
 use clap::{Parser, Subcommand};
+use simulator::scenario::{DEFAULT_ANCHOR, DEFAULT_SEED};
+use simulator::timestamp::parse_time;
 use std::process::ExitCode;
 
 /// Deterministic Prometheus metric scenarios and a PromQL engine.
@@ -11,6 +16,11 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// Reads a time argument: RFC 3339 or Unix seconds.
+fn time_arg(s: &str) -> Result<i64, String> {
+    parse_time(s).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -33,6 +43,56 @@ enum Command {
         #[arg(allow_hyphen_values = true)]
         query: String,
     },
+    /// List the built-in scenarios: targets, series, default window and its incidents.
+    Scenarios {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Place the default windows relative to this time (RFC 3339 or Unix seconds);
+        /// default 2026-01-01T12:00:00Z.
+        #[arg(long, value_parser = time_arg)]
+        anchor: Option<i64>,
+    },
+    /// Write a window of a scenario to stdout, as OpenMetrics (for `promtool tsdb
+    /// create-blocks-from openmetrics`) or as a promqltest `load` block.
+    ///
+    /// Without --start and --end, exports the scenario's default window (the 6 hours before
+    /// 2026-01-01T12:00:00Z unless --anchor says otherwise). Times are RFC 3339
+    /// (2026-01-01T06:00:00Z) or Unix seconds. OpenMetrics has no stale markers, so they are
+    /// left out of that format.
+    Export {
+        /// The scenario (see `simulator scenarios`).
+        #[arg(long)]
+        scenario: String,
+        /// The seed: the same seed gives the same data everywhere.
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// First instant of the window (inclusive).
+        #[arg(long, value_parser = time_arg, allow_hyphen_values = true)]
+        start: Option<i64>,
+        /// Last instant of the window (inclusive).
+        #[arg(long, value_parser = time_arg, allow_hyphen_values = true)]
+        end: Option<i64>,
+        /// Anchor for the default window.
+        #[arg(long, value_parser = time_arg)]
+        anchor: Option<i64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = export::Format::Openmetrics)]
+        format: export::Format,
+    },
+    /// Serve the scenario's targets on /metrics/<instance> with the values at the current
+    /// time, for a real Prometheus to scrape. GET / shows a ready scrape configuration.
+    Serve {
+        /// The scenario (see `simulator scenarios`).
+        #[arg(long)]
+        scenario: String,
+        /// The seed.
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9400")]
+        listen: String,
+    },
 }
 
 /// Runs the command and returns the process's exit status.
@@ -40,5 +100,28 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Parse { query, tree } => query_text::parse(&query, tree),
         Command::Format { query } => query_text::format(&query),
+        Command::Scenarios { json, anchor } => {
+            scenarios::run(json, anchor.unwrap_or(DEFAULT_ANCHOR))
+        }
+        Command::Export {
+            scenario,
+            seed,
+            start,
+            end,
+            anchor,
+            format,
+        } => export::run(
+            &scenario,
+            seed,
+            start,
+            end,
+            anchor.unwrap_or(DEFAULT_ANCHOR),
+            format,
+        ),
+        Command::Serve {
+            scenario,
+            seed,
+            listen,
+        } => serve::run(&scenario, seed, &listen),
     }
 }

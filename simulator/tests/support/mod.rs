@@ -7,6 +7,10 @@
 // Test support: a panic here is a failing test, as clippy.toml allows inside tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub mod prometheus;
+pub mod seeds;
+
 use std::path::PathBuf;
 
 /// The directory holding Prometheus' `*.test` scripts: `$PROMQLTEST_DIR`, else

@@ -1,0 +1,455 @@
+//! Compressed sample storage: a chunk holds up to [`MAX_SAMPLES`] samples of one series
+//! within one aligned [`CHUNK_RANGE`], as two bit streams.
+//!
+//! **Timestamps** are delta-of-delta encoded (as in Gorilla and Prometheus) and the encoded
+//! column is *shared*: every series of a scraped target has the same scrape timestamps, so
+//! the database keeps one copy of each distinct column ([`TimestampPool`]) and a chunk holds a
+//! reference to it. Chunks are cut on aligned time boundaries (and every [`MAX_SAMPLES`]) so
+//! that series of one target produce identical columns.
+//!
+//! **Values** use one of three codes per sample, chosen for the data scenarios produce:
+//!
+//! * `0`: the same bits as the previous value (constant gauges, zero buckets);
+//! * `10` + delta-of-delta: both values are integers below 2^53 (counters of events, bucket
+//!   counts, byte gauges): the change in the increment, in a few bits;
+//! * `11` + XOR: anything else, Gorilla's XOR with the previous value's bits, reusing the
+//!   previous window of meaningful bits when it fits.
+//!
+//! Every code is bit-exact: NaN payloads (the stale marker among them), infinities and `-0`
+//! come back with the bits they went in with.
+
+/// Chunks cover aligned windows of this many milliseconds.
+pub const CHUNK_RANGE: i64 = 3_600_000;
+/// A chunk holds at most this many samples.
+pub const MAX_SAMPLES: usize = 480;
+
+/// Appends bits, most significant first.
+#[derive(Debug, Clone, Default)]
+pub struct BitWriter {
+    bytes: Vec<u8>,
+    /// Bits used in the last byte (0 = the last byte is full or there is none).
+    used: u8,
+}
+
+impl BitWriter {
+    /// Writes the low `n` bits of `v` (`n` ≤ 64).
+    #[inline]
+    pub fn write(&mut self, v: u64, n: u8) {
+        let mut n = n;
+        while n > 0 {
+            if self.used == 0 {
+                self.bytes.push(0);
+            }
+            let free = 8 - self.used;
+            let take = free.min(n);
+            let shift = n - take;
+            let bits = ((v >> shift) & ((1u64 << take) - 1)) as u8;
+            if let Some(last) = self.bytes.last_mut() {
+                *last |= bits << (free - take);
+            }
+            self.used = (self.used + take) % 8;
+            n -= take;
+        }
+    }
+
+    /// Writes one bit.
+    #[inline]
+    pub fn bit(&mut self, b: bool) {
+        self.write(u64::from(b), 1);
+    }
+
+    /// The bytes written (the last one padded with zeros).
+    pub fn into_bytes(self) -> Box<[u8]> {
+        self.bytes.into_boxed_slice()
+    }
+
+    /// Bytes used so far.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+}
+
+/// Reads bits written by [`BitWriter`]. Reading past the end yields zeros, so a corrupt
+/// stream decodes to wrong values rather than panicking (streams are only ever written here).
+#[derive(Debug, Clone)]
+pub struct BitReader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> BitReader<'a> {
+        BitReader { bytes, pos: 0 }
+    }
+
+    /// Reads `n` bits (`n` ≤ 64).
+    #[inline]
+    pub fn read(&mut self, n: u8) -> u64 {
+        let mut v = 0u64;
+        let mut n = n;
+        while n > 0 {
+            let byte = self.bytes.get(self.pos / 8).copied().unwrap_or(0);
+            let off = (self.pos % 8) as u8;
+            let avail = 8 - off;
+            let take = avail.min(n);
+            let bits = (byte >> (avail - take)) & (((1u16 << take) - 1) as u8);
+            v = (v << take) | u64::from(bits);
+            self.pos += take as usize;
+            n -= take;
+        }
+        v
+    }
+
+    /// Reads one bit.
+    #[inline]
+    pub fn bit(&mut self) -> bool {
+        self.read(1) == 1
+    }
+}
+
+/// Delta-of-delta buckets: (prefix bits, prefix length, payload bits).
+const DOD_BUCKETS: [(u64, u8, u8); 4] = [
+    (0b10, 2, 7),
+    (0b110, 3, 12),
+    (0b1110, 4, 20),
+    (0b11110, 5, 32),
+];
+
+fn write_dod(w: &mut BitWriter, dod: i64) {
+    if dod == 0 {
+        w.bit(false);
+        return;
+    }
+    for (prefix, plen, bits) in DOD_BUCKETS {
+        let lim = 1i64 << (bits - 1);
+        if (-lim..lim).contains(&dod) {
+            w.write(prefix, plen);
+            w.write(dod as u64 & ((1u64 << bits) - 1), bits);
+            return;
+        }
+    }
+    w.write(0b11111, 5);
+    w.write(dod as u64, 64);
+}
+
+fn read_dod(r: &mut BitReader<'_>) -> i64 {
+    let mut ones = 0u8;
+    while ones < 5 && r.bit() {
+        ones += 1;
+    }
+    if ones == 0 {
+        return 0;
+    }
+    if ones == 5 {
+        return r.read(64) as i64;
+    }
+    let bits = DOD_BUCKETS[(ones - 1) as usize].2;
+    let raw = r.read(bits);
+    // Sign-extend from `bits`.
+    ((raw << (64 - bits)) as i64) >> (64 - bits)
+}
+
+/// Encodes a timestamp column: the first timestamp, then delta-of-deltas.
+pub fn encode_timestamps(ts: &[i64]) -> Box<[u8]> {
+    let mut w = BitWriter::default();
+    let mut prev = 0i64;
+    let mut delta = 0i64;
+    for (i, &t) in ts.iter().enumerate() {
+        match i {
+            0 => w.write(t as u64, 64),
+            _ => {
+                let d = t.wrapping_sub(prev);
+                write_dod(&mut w, d.wrapping_sub(delta));
+                delta = d;
+            }
+        }
+        prev = t;
+    }
+    w.into_bytes()
+}
+
+/// Decodes `n` timestamps.
+pub fn decode_timestamps(bytes: &[u8], n: usize, out: &mut Vec<i64>) {
+    let mut r = BitReader::new(bytes);
+    let mut prev = 0i64;
+    let mut delta = 0i64;
+    for i in 0..n {
+        let t = if i == 0 {
+            r.read(64) as i64
+        } else {
+            delta = delta.wrapping_add(read_dod(&mut r));
+            prev.wrapping_add(delta)
+        };
+        out.push(t);
+        prev = t;
+    }
+}
+
+/// The integer a float holds exactly, if it is one below 2^53 in magnitude (and not -0).
+#[inline]
+fn exact_int(v: f64) -> Option<i64> {
+    if v.is_finite() && v.abs() < 9_007_199_254_740_992.0 && v.fract() == 0.0 {
+        let i = v as i64;
+        if (i as f64).to_bits() == v.to_bits() {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Encodes values incrementally.
+#[derive(Debug, Clone, Default)]
+pub struct ValueEncoder {
+    w: BitWriter,
+    n: usize,
+    prev: u64,
+    delta: i64,
+    leading: u8,
+    trailing: u8,
+}
+
+impl ValueEncoder {
+    /// Appends one value.
+    pub fn push(&mut self, v: f64) {
+        let bits = v.to_bits();
+        if self.n == 0 {
+            self.w.write(bits, 64);
+            self.leading = 0xff;
+        } else if bits == self.prev {
+            self.w.bit(false);
+            if exact_int(v).is_some() {
+                self.delta = 0;
+            }
+        } else if let (Some(a), Some(b)) = (exact_int(f64::from_bits(self.prev)), exact_int(v)) {
+            self.w.write(0b10, 2);
+            let d = b - a;
+            write_dod(&mut self.w, d.wrapping_sub(self.delta));
+            self.delta = d;
+        } else {
+            self.w.write(0b11, 2);
+            let x = bits ^ self.prev;
+            let lead = (x.leading_zeros() as u8).min(31);
+            let trail = x.trailing_zeros() as u8;
+            if self.leading != 0xff && lead >= self.leading && trail >= self.trailing {
+                self.w.bit(false);
+                let len = 64 - self.leading - self.trailing;
+                self.w.write(x >> self.trailing, len);
+            } else {
+                self.w.bit(true);
+                let len = 64 - lead - trail;
+                self.w.write(u64::from(lead), 5);
+                // Lengths 1..=64 stored as 0..=63.
+                self.w.write(u64::from(len - 1), 6);
+                self.w.write(x >> trail, len);
+                self.leading = lead;
+                self.trailing = trail;
+            }
+            self.delta = 0;
+        }
+        self.prev = bits;
+        self.n += 1;
+    }
+
+    /// Values pushed so far.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether nothing has been pushed.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Bytes used so far.
+    pub fn bytes_len(&self) -> usize {
+        self.w.len()
+    }
+
+    /// The stream so far (decodable up to the values pushed).
+    pub fn bytes(&self) -> &[u8] {
+        &self.w.bytes
+    }
+
+    /// The encoded stream.
+    pub fn finish(self) -> Box<[u8]> {
+        self.w.into_bytes()
+    }
+}
+
+/// Decodes values one at a time.
+#[derive(Debug, Clone)]
+pub struct ValueDecoder<'a> {
+    r: BitReader<'a>,
+    n: usize,
+    prev: u64,
+    delta: i64,
+    leading: u8,
+    trailing: u8,
+}
+
+impl<'a> ValueDecoder<'a> {
+    /// A decoder at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> ValueDecoder<'a> {
+        ValueDecoder {
+            r: BitReader::new(bytes),
+            n: 0,
+            prev: 0,
+            delta: 0,
+            leading: 0,
+            trailing: 0,
+        }
+    }
+
+    /// The next value (the caller knows how many there are).
+    #[inline]
+    pub fn next_value(&mut self) -> f64 {
+        let bits = if self.n == 0 {
+            self.r.read(64)
+        } else if !self.r.bit() {
+            if exact_int(f64::from_bits(self.prev)).is_some() {
+                self.delta = 0;
+            }
+            self.prev
+        } else if !self.r.bit() {
+            let a = exact_int(f64::from_bits(self.prev)).unwrap_or(0);
+            self.delta = self.delta.wrapping_add(read_dod(&mut self.r));
+            (a.wrapping_add(self.delta) as f64).to_bits()
+        } else {
+            if self.r.bit() {
+                self.leading = self.r.read(5) as u8;
+                let len = self.r.read(6) as u8 + 1;
+                self.trailing = 64u8.saturating_sub(self.leading + len);
+            }
+            let len = 64u8.saturating_sub(self.leading + self.trailing);
+            let x = if len == 0 {
+                0
+            } else {
+                self.r.read(len) << self.trailing
+            };
+            self.delta = 0;
+            self.prev ^ x
+        };
+        self.prev = bits;
+        self.n += 1;
+        f64::from_bits(bits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(values: &[f64]) -> usize {
+        let mut e = ValueEncoder::default();
+        for &v in values {
+            e.push(v);
+        }
+        let bytes = e.finish();
+        let mut d = ValueDecoder::new(&bytes);
+        for (i, &v) in values.iter().enumerate() {
+            let got = d.next_value();
+            assert_eq!(
+                got.to_bits(),
+                v.to_bits(),
+                "value {i}: {v:?} came back as {got:?}"
+            );
+        }
+        bytes.len()
+    }
+
+    #[test]
+    fn bits_round_trip() {
+        let mut w = BitWriter::default();
+        w.write(0b101, 3);
+        w.write(u64::MAX, 64);
+        w.write(0, 1);
+        w.write(0x1234, 13);
+        let b = w.into_bytes();
+        let mut r = BitReader::new(&b);
+        assert_eq!(r.read(3), 0b101);
+        assert_eq!(r.read(64), u64::MAX);
+        assert_eq!(r.read(1), 0);
+        assert_eq!(r.read(13), 0x1234 & 0x1fff);
+    }
+
+    #[test]
+    fn special_values_are_bit_exact() {
+        let stale = f64::from_bits(0x7ff0_0000_0000_0002);
+        round_trip(&[
+            1.0,
+            f64::NAN,
+            stale,
+            -0.0,
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            stale,
+            5.0,
+            5.0,
+            f64::from_bits(0x7ff8_0000_0000_0001),
+            f64::MIN_POSITIVE,
+            f64::MAX,
+            -f64::MAX,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_991.0,
+            -9_007_199_254_740_991.0,
+            1e300,
+            0.1,
+            0.1 + 0.2,
+        ]);
+    }
+
+    #[test]
+    fn counters_compress_well() {
+        // A counter growing by about 500 per sample: about a byte and a half per sample.
+        let values: Vec<f64> = (0..480)
+            .map(|i| (i * 500 + (i * 7919) % 97) as f64)
+            .collect();
+        let len = round_trip(&values);
+        assert!(len < 480 * 2, "{len} bytes");
+        // A constant: one bit per sample.
+        assert!(round_trip(&[42.0; 480]) <= 8 + 60);
+    }
+
+    #[test]
+    fn random_floats_round_trip() {
+        let mut x = 0x1234_5678_9abc_def0u64;
+        let values: Vec<f64> = (0..2000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match x % 4 {
+                    0 => f64::from_bits(x),
+                    1 => (x % 1000) as f64,
+                    2 => (x % 1000) as f64 / 7.0,
+                    _ => -((x % 5) as f64),
+                }
+            })
+            .collect();
+        round_trip(&values);
+    }
+
+    #[test]
+    fn timestamps_round_trip() {
+        let ts: Vec<i64> = (0..500)
+            .map(|i| 1_767_268_800_000 + i * 15_000 + (i * 31) % 4)
+            .collect();
+        let enc = encode_timestamps(&ts);
+        let mut out = Vec::new();
+        decode_timestamps(&enc, ts.len(), &mut out);
+        assert_eq!(out, ts);
+        let odd = [i64::MIN, 0, i64::MAX, -5, 7];
+        let enc = encode_timestamps(&odd);
+        out.clear();
+        decode_timestamps(&enc, odd.len(), &mut out);
+        assert_eq!(out, odd);
+    }
+}
