@@ -75,6 +75,25 @@ test('a function is completed from the keyboard, with its signature and doc', as
   assert.deepEqual(b.errors, []);
 });
 
+test('metric names come from the scenario, with their TYPE and HELP', async () => {
+  await open();
+  await b.page.waitForSelector('#scenario option[value="demo"]', { state: 'attached' });
+  assert.equal(await b.page.inputValue('#scenario'), 'demo');
+  assert.match(await b.page.textContent('.scenario-details'), /Incidents in this window/);
+  await typeQuery('rate(demo_api_request_duration_seconds_c');
+  await b.page.waitForSelector('.completion.open');
+  assert.equal(await b.page.textContent('#completion-0 .label'), 'demo_api_request_duration_seconds_count');
+  assert.equal(await b.page.textContent('.completion-doc code'), 'histogram');
+  assert.match(await b.page.textContent('.completion-doc p'), /histogram of the API HTTP request durations/i);
+  await b.page.keyboard.press('Enter');
+  await b.page.keyboard.type('{');
+  await b.page.waitForSelector('.completion.open');
+  const labels = await b.page.locator('.completion-item .label').allTextContents();
+  assert.ok(labels.includes('instance') && labels.includes('job'), labels.join(', '));
+  await screenshot(b.page, 'completion-labels');
+  assert.deepEqual(b.errors, []);
+});
+
 test('a parse error is underlined and explained with a hint', async () => {
   await open();
   await typeQuery('rate(http_requests_total)');
@@ -117,7 +136,7 @@ test('running a query answers from the worker, honestly', async () => {
 
 test('Explain shows the tree and a hint whose fix rewrites the query', async () => {
   await open();
-  await typeQuery('histogram_quantile(0.9, sum(rate(x_bucket[5m])))');
+  await typeQuery('histogram_quantile(0.9, sum(rate(demo_api_request_duration_seconds_bucket[5m])))');
   await b.page.click('#tab-explain');
   await b.page.waitForSelector('.tree .node');
   assert.equal(await b.page.locator('.tree .node').count(), 5);
@@ -126,19 +145,25 @@ test('Explain shows the tree and a hint whose fix rewrites the query', async () 
   await screenshot(b.page, 'explain-hint');
   await b.page.click('.apply-fix');
   await b.page.waitForFunction(() => document.querySelector('#query-input').value.includes('by (le)'));
-  assert.equal(await value(), 'histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))');
+  assert.equal(await value(), 'histogram_quantile(0.9, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))');
   await b.page.waitForSelector('.hints-none');
+  // Hints read the scenario's metadata: rate() over a gauge suggests deriv().
+  await typeQuery('rate(demo_api_http_requests_in_progress[5m])');
+  await b.page.waitForSelector('.hint[data-rule="rate_on_gauge"]');
+  await b.page.click('.hint[data-rule="rate_on_gauge"] .apply-fix');
+  await b.page.waitForFunction(() => document.querySelector('#query-input').value.startsWith('deriv('));
+  assert.equal(await value(), 'deriv(demo_api_http_requests_in_progress[5m])');
   assert.deepEqual(b.errors, []);
 });
 
 test('the URL carries the view and restores it', async () => {
   await open();
   await typeQuery('sum by (job) (up)');
-  await b.page.click('.presets button:has-text("6h")');
+  await b.page.click('.presets button:has-text("1h")');
   await b.page.fill('#step', '30s');
   await b.page.press('#step', 'Enter');
   await b.page.click('#tab-explain');
-  await b.page.waitForFunction(() => location.search.includes('q=sum') && location.search.includes('tab=explain') && location.search.includes('step=30s'));
+  await b.page.waitForFunction(() => ['q=sum', 'tab=explain', 'step=30s', 'range=1h', 'scenario=demo'].every((p) => location.search.includes(p)));
   const url = b.page.url();
   assert.ok(url.startsWith(server.url + '?'), `a relative link under the sub-path: ${url}`);
   const again = await b.context.newPage();
@@ -146,7 +171,7 @@ test('the URL carries the view and restores it', async () => {
   await again.waitForSelector('.tree .node');
   assert.equal(await again.inputValue('#query-input'), 'sum by (job) (up)');
   assert.equal(await again.getAttribute('#tab-explain', 'aria-selected'), 'true');
-  assert.equal(await again.getAttribute('.presets button:has-text("6h")', 'aria-pressed'), 'true');
+  assert.equal(await again.getAttribute('.presets button:has-text("1h")', 'aria-pressed'), 'true');
   assert.equal(await again.inputValue('#step'), '30s');
   await again.close();
   assert.deepEqual(b.errors, []);

@@ -432,8 +432,8 @@ async fn hovering_the_graph_shows_time_and_values() {
     let canvas = find(&root, "canvas.graph-canvas");
     let rect = canvas.get_bounding_client_rect();
     let init = web_sys::MouseEventInit::new();
-    // 300 s after the data starts: 3300 s into the one-hour window ending 300 s later.
-    init.set_client_x((rect.left() + 70.0 + (3300.0 / 3600.0) * (rect.width() - 84.0)) as i32);
+    // 300 s after the data starts: 21,300 s into the six-hour window ending 300 s later.
+    init.set_client_x((rect.left() + 70.0 + (21_300.0 / 21_600.0) * (rect.width() - 84.0)) as i32);
     init.set_client_y((rect.top() + rect.height() * 0.5) as i32);
     init.set_bubbles(true);
     let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("mousemove", &init).unwrap();

@@ -99,14 +99,13 @@ pub type Band = Vec<(i64, f64, f64)>;
 /// its value and `base` the sum of the visible series before it at `t`. A missing or
 /// non-finite value adds nothing and leaves a gap in its own band (NaN top).
 pub fn stack(series: &[PlotSeries], visible: &[bool]) -> Vec<Band> {
-    // Running totals per distinct timestamp, found by binary search: range results share
-    // one step grid, so this is a few hundred to a few thousand slots.
-    let mut times: Vec<i64> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.0))
-        .collect();
-    times.sort_unstable();
-    times.dedup();
+    // Running totals per distinct timestamp. Every series is sorted by time, so both the
+    // union of timestamps and each series' walk through it are linear merges; sorting or
+    // binary-searching every sample cost several times more for 300 series.
+    let mut times: Vec<i64> = Vec::new();
+    for s in series {
+        times = merge_union(&times, &s.points);
+    }
     let mut totals = vec![0.0f64; times.len()];
     series
         .iter()

@@ -18,6 +18,7 @@ pub fn CompletionList(
         completions.with(|c| {
             c.as_ref()
                 .and_then(|c| c.items.get(selected.get()))
+                .filter(|i| !(i.detail.is_empty() && i.doc.is_empty()))
                 .map(|i| (i.detail.clone(), i.doc.clone()))
         })
     };

@@ -607,7 +607,7 @@ fn label_item(name: &str, kind: ItemKind, insert: String) -> Item {
     Item {
         label: name.to_string(),
         kind,
-        detail: kind.tag().to_string(),
+        detail: String::new(),
         doc: String::new(),
         caret: insert.len(),
         insert,

@@ -10,8 +10,10 @@ pub const PRESETS: [(i64, &str); 4] = [
     (24 * 3_600_000, "24h"),
 ];
 
-/// The default range: one hour.
-pub const DEFAULT_RANGE_MS: i64 = 3_600_000;
+/// The default range: six hours, the length of every scenario's default window, so the
+/// incidents a scenario describes are on screen from the start. (Prometheus' UI defaults
+/// to one hour; a learner looking at a simulated day is better served by the whole window.)
+pub const DEFAULT_RANGE_MS: i64 = 6 * 3_600_000;
 
 /// The step the Prometheus 3 UI derives from a range at its default ("medium") density:
 /// about 250 points across the graph, whole seconds, at least one second

@@ -151,7 +151,7 @@ mod tests {
         let view = ViewState {
             scenario: Some("ebanking".into()),
             seed: 42,
-            range_ms: 6 * 3_600_000,
+            range_ms: 3_600_000,
             end_ms: Some(1_763_733_900_500),
             step_ms: Some(30_000),
             tab: Tab::Explain,
@@ -161,7 +161,7 @@ mod tests {
         let url = encode(&view);
         assert_eq!(
             url,
-            "?scenario=ebanking&seed=42&range=6h&end=1763733900.500&step=30s&tab=explain&mode=heatmap&q=sum%20by%20%28le%29%20%28rate%28x_bucket%7Bjob%3D~%22a%7Cb%22%7D%5B5m%5D%29%29%20%23%20%C3%A9%20%26%20%3F"
+            "?scenario=ebanking&seed=42&range=1h&end=1763733900.500&step=30s&tab=explain&mode=heatmap&q=sum%20by%20%28le%29%20%28rate%28x_bucket%7Bjob%3D~%22a%7Cb%22%7D%5B5m%5D%29%29%20%23%20%C3%A9%20%26%20%3F"
         );
         assert_eq!(decode(&url), view);
         assert_eq!(encode(&ViewState::default()), "");

@@ -1,11 +1,12 @@
 //! The worker side: answers the page's requests.
 //!
-//! [`Host::handle`] is a plain function of the request (and the host's state, which will
-//! hold generated scenarios once the catalog exists); [`run`] is the message loop around it
-//! in the browser. Until the evaluator (issue 5) and the scenario catalog (issue 4) are in
-//! this build, `Evaluate` answers [`WorkerError::EngineUnavailable`], the catalog is empty
-//! and no scenario has metadata: the page says so instead of showing invented data.
+//! [`Host::handle`] is a plain function of the request and the host's state (the scenarios
+//! built so far); [`run`] is the message loop around it in the browser. The scenario
+//! catalog and its metadata come from the simulator ([`super::catalog`]). Until the
+//! evaluator (issue 5) is in this build, `Evaluate` answers
+//! [`WorkerError::EngineUnavailable`]: the page says so instead of showing invented data.
 
+use super::catalog::{self, Catalog};
 use super::protocol::{
     Diagnostic, Envelope, ParseOutcome, Progress, Reply, Request, WorkerError, WorkerMessage,
 };
@@ -18,12 +19,14 @@ pub const ENGINE_AVAILABLE: bool = false;
 
 /// The worker's state across requests.
 #[derive(Debug, Default)]
-pub struct Host {}
+pub struct Host {
+    catalog: Catalog,
+}
 
 impl Host {
-    /// A host with nothing generated yet.
+    /// A host with nothing built yet.
     pub fn new() -> Host {
-        Host {}
+        Host::default()
     }
 
     /// Answers one request. `progress` receives updates during long requests.
@@ -49,13 +52,17 @@ impl Host {
             Request::Explain { query, metadata } => promql::parse(&query)
                 .map(|expr| Reply::Explained(explain::report(&expr, &query, &metadata)))
                 .map_err(|errors| WorkerError::InvalidQuery(diagnostics(&query, &errors))),
-            // The scenario catalog arrives with issue 4; until then it is honestly empty.
-            Request::Scenarios => Ok(Reply::Scenarios(Vec::new())),
-            Request::Metadata { scenario, .. } => Err(WorkerError::UnknownScenario(scenario)),
+            Request::Scenarios => self.catalog.summaries().map(Reply::Scenarios),
+            // The seed changes values, not which series exist, so metadata ignores it.
+            Request::Metadata { scenario, .. } => self
+                .catalog
+                .scenario(&scenario)
+                .map(|s| Reply::Metadata(catalog::metadata(s))),
             Request::Evaluate(req) => {
                 if let Err(errors) = promql::parse(&req.query) {
                     return Err(WorkerError::InvalidQuery(diagnostics(&req.query, &errors)));
                 }
+                self.catalog.scenario(&req.scenario)?;
                 Err(WorkerError::EngineUnavailable)
             }
         }
@@ -216,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn without_engine_or_catalog_the_worker_says_so() {
+    fn without_the_engine_the_worker_says_so_after_checking_the_request() {
         let eval = |query: &str| {
             handle(Request::Evaluate(EvalRequest {
                 scenario: "demo".into(),
@@ -227,13 +234,41 @@ mod tests {
         };
         assert_eq!(eval("up"), Err(WorkerError::EngineUnavailable));
         assert!(matches!(eval("up +"), Err(WorkerError::InvalidQuery(_))));
-        assert_eq!(handle(Request::Scenarios), Ok(Reply::Scenarios(vec![])));
+        let mut host = Host::new();
+        let unknown = host.handle(
+            Request::Evaluate(EvalRequest {
+                scenario: "atlantis".into(),
+                seed: 1,
+                query: "up".into(),
+                range: EvalRange::Instant { time_ms: 0 },
+            }),
+            &mut |_| {},
+        );
+        assert_eq!(
+            unknown,
+            Err(WorkerError::UnknownScenario("atlantis".into()))
+        );
+    }
+
+    #[test]
+    fn the_catalog_and_metadata_come_from_the_simulator() {
+        let Ok(Reply::Scenarios(list)) = handle(Request::Scenarios) else {
+            panic!("not a catalog")
+        };
+        assert_eq!(list.len(), simulator::scenario::names().len());
+        let Ok(Reply::Metadata(m)) = handle(Request::Metadata {
+            scenario: "demo".into(),
+            seed: 1,
+        }) else {
+            panic!("no metadata")
+        };
+        assert!(m.metrics.iter().any(|i| i.name == "up"));
         assert_eq!(
             handle(Request::Metadata {
-                scenario: "demo".into(),
+                scenario: "atlantis".into(),
                 seed: 1
             }),
-            Err(WorkerError::UnknownScenario("demo".into()))
+            Err(WorkerError::UnknownScenario("atlantis".into()))
         );
     }
 

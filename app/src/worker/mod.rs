@@ -23,6 +23,7 @@
 //! [`host`] is the worker side: a pure `handle(request) -> reply` function, tested
 //! natively, plus the message loop. [`client`] is the page side.
 
+pub mod catalog;
 pub mod client;
 pub mod host;
 pub mod protocol;

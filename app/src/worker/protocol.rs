@@ -184,6 +184,8 @@ pub enum WorkerError {
     EngineUnavailable,
     /// No scenario has that name.
     UnknownScenario(String),
+    /// The scenario exists but cannot be built (a bug in its declarations).
+    Scenario(String),
     /// The query does not parse.
     InvalidQuery(Vec<Diagnostic>),
     /// The engine refused or failed, with the API's category and text.
@@ -206,6 +208,7 @@ impl fmt::Display for WorkerError {
                  Parsing, formatting and the Explain tree work.",
             ),
             WorkerError::UnknownScenario(s) => write!(f, "There is no scenario named {s:?}."),
+            WorkerError::Scenario(m) => write!(f, "The scenario cannot be built: {m}"),
             WorkerError::InvalidQuery(d) => match d.first() {
                 Some(d) => write!(f, "{}:{}: {}", d.line, d.col, d.message),
                 None => f.write_str("The query does not parse."),
