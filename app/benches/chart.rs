@@ -8,7 +8,7 @@
 mod bench {
     use app::chart::frame::frame;
     use app::chart::hover::hover;
-    use app::chart::series::{decimate, from_result};
+    use app::chart::series::{decimate, from_result, stack};
     use app::result::{Labels, RangeSeries, ResultData, Sample};
     use criterion::{Criterion, criterion_group};
     use std::hint::black_box;
@@ -72,6 +72,9 @@ mod bench {
                     1.0,
                 )
             })
+        });
+        c.bench_function("stack bands alone", |b| {
+            b.iter(|| stack(black_box(&series), &visible))
         });
         let f = frame(
             &series,
