@@ -339,27 +339,34 @@ async fn parse_errors_are_underlined_and_listed_with_their_hint() {
 #[wasm_bindgen_test]
 async fn completion_opens_while_typing_and_accepts_from_the_keyboard() {
     let (root, _handle) = mount_app();
-    wait_for("metadata", || {
-        text(&root, ".scenario-details").contains("1234")
+    // The scenario's metadata arrives after the catalog; completion shows it once there.
+    wait_for("the scenario's metric names", || {
+        type_query(&root, "http");
+        text(&root, "#completion-0 .label") == "http_requests_total"
     })
     .await;
     type_query(&root, "ra");
-    leptos::task::tick().await;
+    wait_for("the completion list", || {
+        text(&root, "#completion-0 .label") == "rad"
+    })
+    .await;
     assert!(exists(&root, ".completion.open"));
-    assert_eq!(text(&root, "#completion-0 .label"), "rad");
     key(&root, "ArrowDown", false);
     key(&root, "ArrowDown", false);
-    leptos::task::tick().await;
-    assert_eq!(text(&root, ".completion-item.selected .label"), "rate");
+    wait_for("the selection to move", || {
+        text(&root, ".completion-item.selected .label") == "rate"
+    })
+    .await;
     assert!(text(&root, ".completion-doc code").starts_with("rate(range vector)"));
     key(&root, "Tab", false);
-    leptos::task::tick().await;
-    assert_eq!(editor(&root).value(), "rate(");
+    wait_for("the accepted function", || editor(&root).value() == "rate(").await;
     // Inside rate( the metric names of the scenario are offered, counters first.
-    assert_eq!(text(&root, "#completion-0 .label"), "http_requests_total");
+    wait_for("metric names", || {
+        text(&root, "#completion-0 .label") == "http_requests_total"
+    })
+    .await;
     key(&root, "Escape", false);
-    leptos::task::tick().await;
-    assert!(!exists(&root, ".completion.open"));
+    wait_for("the list to close", || !exists(&root, ".completion.open")).await;
 }
 
 #[wasm_bindgen_test]
@@ -390,22 +397,16 @@ async fn a_range_result_is_drawn_with_legend_and_stats() {
         text(&root, ".graph .stats").starts_with("2 series · 80 samples · evaluated in 2.1 ms")
     );
     // A click isolates the first series; a second click shows both again.
-    click(&root, ".legend li:nth-child(1) .legend-entry");
-    leptos::task::tick().await;
-    assert_eq!(
-        find(&root, ".legend li:nth-child(2) .legend-entry")
+    let pressed = |n: u32| {
+        find(&root, &format!(".legend li:nth-child({n}) .legend-entry"))
             .get_attribute("aria-pressed")
-            .as_deref(),
-        Some("false")
-    );
+            .unwrap_or_default()
+    };
     click(&root, ".legend li:nth-child(1) .legend-entry");
-    leptos::task::tick().await;
-    assert_eq!(
-        find(&root, ".legend li:nth-child(2) .legend-entry")
-            .get_attribute("aria-pressed")
-            .as_deref(),
-        Some("true")
-    );
+    wait_for("the second series to hide", || pressed(2) == "false").await;
+    assert_eq!(pressed(1), "true");
+    click(&root, ".legend li:nth-child(1) .legend-entry");
+    wait_for("both series to show", || pressed(2) == "true").await;
     // Stacked mode redraws.
     click(&root, ".modes button:nth-child(2)");
     leptos::task::tick().await;
