@@ -407,6 +407,16 @@ async fn a_range_result_is_drawn_with_legend_and_stats() {
     assert_eq!(pressed(1), "true");
     click(&root, ".legend li:nth-child(1) .legend-entry");
     wait_for("both series to show", || pressed(2) == "true").await;
+    // A ctrl-click toggles one series and leaves the other alone.
+    let init = web_sys::MouseEventInit::new();
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    let ctrl_click = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    find(&root, ".legend li:nth-child(1) .legend-entry")
+        .dispatch_event(&ctrl_click)
+        .unwrap();
+    wait_for("the first series to hide", || pressed(1) == "false").await;
+    assert_eq!(pressed(2), "true");
     // Stacked mode redraws.
     click(&root, ".modes button:nth-child(2)");
     leptos::task::tick().await;

@@ -2,16 +2,16 @@ use super::workbench::{RunState, Workbench};
 use super::{Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
 use crate::editor::history;
 use crate::state::url;
-use crate::state::view::Tab;
 use crate::worker::client::{WORKER_URL, WorkerClient};
 use leptos::prelude::*;
 use std::time::Duration;
 
 /// The whole workbench page.
 ///
-/// It starts the worker, restores the view from the URL, provides the [`Workbench`]
-/// context and keeps the outside world in step: the editor's parse, the scenario's
-/// metadata, the Explain tab and the URL follow the state through effects.
+/// It starts the worker, restores the view from the URL and provides the [`Workbench`]
+/// context, whose resources keep the parse, the metadata and the Explain tab in step with
+/// the state. Two effects remain here: re-running after a change the run depends on, and
+/// writing the view into the URL.
 #[component]
 pub fn App(
     /// Where the worker script is; tests point it at a stand-in.
@@ -24,31 +24,10 @@ pub fn App(
     let wb = Workbench::new(client, restored, js_sys::Date::now() as i64);
     provide_context(wb);
     wb.history.set(history::load());
-    wb.load_catalog();
 
-    // The editor's underlines follow the text.
-    Effect::new(move |_| {
-        wb.query.track();
-        wb.check_query();
-    });
-    // Metadata follows the scenario and seed.
-    let source = Memo::new(move |_| wb.view.with(|v| (v.scenario.clone(), v.seed)));
-    // A memo computes only when read, so effects read it (`get`), never just `track` it.
-    Effect::new(move |_| {
-        let _ = source.get();
-        wb.load_metadata();
-    });
-    // The Explain tab follows the text while it is open.
-    Effect::new(move |_| {
-        let open = wb.view.with(|v| v.tab == Tab::Explain);
-        wb.query.track();
-        wb.metadata.track();
-        if open {
-            wb.explain_query();
-        }
-    });
     // After a first run, changing what the run depends on runs again, as in Prometheus'
     // UI; a link with a query runs it on opening.
+    // A memo computes only when read, so the effect reads it (`get`), never just `track`s it.
     let params = Memo::new(move |_| {
         wb.view.with(|v| {
             (

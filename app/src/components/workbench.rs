@@ -1,10 +1,12 @@
-//! The workbench's shared state and the actions that talk to the worker.
+//! The workbench's shared state and the requests that feed it.
 //!
-//! [`Workbench`] is a `Copy` bundle of signals, provided as context by `App`. Components
-//! read the signals they need and call its methods; only these methods send requests, and
-//! each writes its answer back into a signal. A generation counter per kind of request
-//! drops answers that arrive after a newer request was made (the learner kept typing), so
-//! what is shown always belongs to the current text.
+//! [`Workbench`] is a `Copy` bundle of signals, provided as context by `App`. Worker
+//! round trips are async functions returning `Result` ([`WorkerClient`]), consumed the
+//! Leptos way: `LocalResource`s for what follows the state (the editor's parse, the
+//! catalog, the scenario's metadata, the Explain tab) and `Action::new_local` for what the
+//! learner triggers (Run, Format). Both discard an answer that arrives after a newer request
+//! was made, so what is shown always belongs to the current text. Components read the
+//! derived memos and call the methods; nothing else sends requests.
 
 use crate::editor::history::{self, QueryHistory};
 use crate::editor::metadata::MetadataSnapshot;
@@ -59,7 +61,7 @@ pub enum RunState {
 /// The Explain tab's content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExplainState {
-    /// Nothing asked yet, or the query is empty.
+    /// The tab is closed, or the query is empty.
     Empty,
     /// Waiting for the worker.
     Loading,
@@ -76,6 +78,20 @@ pub enum ExplainState {
     Failed(String),
 }
 
+/// What the Run action is given.
+#[derive(Debug, Clone)]
+struct RunRequest {
+    request: EvalRequest,
+    tab: Tab,
+}
+
+/// What the Run action produces.
+#[derive(Debug, Clone)]
+struct RunOutcome {
+    outcome: Result<QueryResult, WorkerError>,
+    round_trip_ms: f64,
+}
+
 /// The shared state of the page.
 #[derive(Clone, Copy)]
 pub struct Workbench {
@@ -85,34 +101,29 @@ pub struct Workbench {
     pub view: RwSignal<ViewState>,
     /// The worker's state.
     pub status: RwSignal<WorkerStatus>,
-    /// The scenario catalog.
-    pub catalog: RwSignal<Catalog>,
-    /// What is known about the current data source's metrics.
-    pub metadata: RwSignal<MetadataSnapshot>,
-    /// Parse errors of the text they were computed for.
-    pub diagnostics: RwSignal<(String, Vec<Diagnostic>)>,
     /// Queries run, newest first.
     pub history: RwSignal<QueryHistory>,
-    /// The current or last run.
-    pub run: RwSignal<RunState>,
-    /// The Explain tab's content.
-    pub explain: RwSignal<ExplainState>,
     /// A one-line message from the last Format.
     pub notice: RwSignal<Option<String>>,
     /// The end time used when neither the view nor the scenario gives one: the time the
     /// page opened, so every run of a session uses the same window.
     pub opened_ms: i64,
+    /// The scenario catalog.
+    pub catalog: Memo<Catalog>,
+    /// What is known about the current data source's metrics.
+    pub metadata: Memo<MetadataSnapshot>,
+    /// Parse errors, with the text they are about.
+    pub diagnostics: Memo<(String, Vec<Diagnostic>)>,
+    /// The Explain tab's content.
+    pub explain: Memo<ExplainState>,
+    /// The current or last run.
+    pub run: Memo<RunState>,
     client: StoredValue<WorkerClient, LocalStorage>,
-    generations: StoredValue<[u64; 4]>,
-}
-
-/// The kinds of request whose late answers are dropped, each with its own counter.
-#[derive(Clone, Copy)]
-enum Channel {
-    Parse,
-    Run,
-    Explain,
-    Metadata,
+    parse: LocalResource<(String, Result<Vec<Diagnostic>, WorkerError>)>,
+    run_action: Action<RunRequest, RunOutcome>,
+    last_run: RwSignal<Option<RunRequest>>,
+    format_action: Action<String, (String, Result<String, WorkerError>)>,
+    progress: RwSignal<Option<Progress>>,
 }
 
 /// The workbench from context.
@@ -128,44 +139,155 @@ fn now_ms() -> f64 {
 }
 
 impl Workbench {
-    /// A workbench talking to `client`, showing `view`.
+    /// A workbench talking to `client`, showing `view`. Must run inside a reactive owner
+    /// (the `App` component): it creates the resources and actions.
     pub fn new(client: WorkerClient, view: ViewState, opened_ms: i64) -> Workbench {
         let query = RwSignal::new(view.query.clone());
-        let wb = Workbench {
-            query,
-            view: RwSignal::new(view),
-            status: RwSignal::new(WorkerStatus::Starting),
-            catalog: RwSignal::new(Catalog::Loading),
-            metadata: RwSignal::new(MetadataSnapshot::default()),
-            diagnostics: RwSignal::new((String::new(), Vec::new())),
-            history: RwSignal::new(QueryHistory::default()),
-            run: RwSignal::new(RunState::Idle),
-            explain: RwSignal::new(ExplainState::Empty),
-            notice: RwSignal::new(None),
-            opened_ms,
-            client: StoredValue::new_local(client),
-            generations: StoredValue::new([0; 4]),
-        };
-        let status = wb.status;
-        wb.client().on_status(move |s| {
+        let view = RwSignal::new(view);
+        let status = RwSignal::new(WorkerStatus::Starting);
+        let notice = RwSignal::new(None::<String>);
+        client.on_status(move |s| {
             status.try_set(s);
         });
-        wb
-    }
+        let client = StoredValue::new_local(client);
+        let worker = move || client.get_value();
 
-    fn client(&self) -> WorkerClient {
-        self.client.get_value()
-    }
+        let catalog_res = LocalResource::new(move || async move { worker().scenarios().await });
+        let catalog = Memo::new(move |_| match catalog_res.get() {
+            None => Catalog::Loading,
+            Some(Ok(list)) => Catalog::Loaded(list),
+            Some(Err(e)) => Catalog::Failed(e.to_string()),
+        });
 
-    fn next_generation(&self, channel: Channel) -> u64 {
-        self.generations.update_value(|g| g[channel as usize] += 1);
-        self.generations.with_value(|g| g[channel as usize])
-    }
+        // Metadata follows the scenario and seed; no scenario, no metadata.
+        let source = Memo::new(move |_| view.with(|v| v.scenario.clone().map(|s| (s, v.seed))));
+        let metadata_res = LocalResource::new(move || {
+            let source = source.get();
+            async move {
+                match source {
+                    Some((scenario, seed)) => {
+                        worker().metadata(&scenario, seed).await.unwrap_or_default()
+                    }
+                    None => MetadataSnapshot::default(),
+                }
+            }
+        });
+        let metadata = Memo::new(move |_| metadata_res.get().unwrap_or_default());
 
-    fn is_current(&self, channel: Channel, generation: u64) -> bool {
-        self.generations
-            .try_with_value(|g| g[channel as usize] == generation)
-            .unwrap_or(false)
+        // The editor's underlines follow the text.
+        let parse = LocalResource::new(move || {
+            let q = query.get();
+            async move {
+                let result = worker().parse(&q).await.map(|p| p.diagnostics);
+                (q, result)
+            }
+        });
+        // A cancelled or failed parse leaves no underline rather than a stale one.
+        let diagnostics = Memo::new(move |_| match parse.get() {
+            Some((q, Ok(d))) => (q, d),
+            _ => (String::new(), Vec::new()),
+        });
+
+        // The Explain tab follows the text and the metadata while it is open.
+        let explain_res = LocalResource::new(move || {
+            let open = view.with(|v| v.tab == Tab::Explain);
+            let q = query.get();
+            let meta = metadata.get();
+            async move {
+                if !open || q.trim().is_empty() {
+                    return ExplainState::Empty;
+                }
+                match worker().explain(&q, meta).await {
+                    Ok(report) => ExplainState::Ready { query: q, report },
+                    Err(WorkerError::InvalidQuery(d)) => ExplainState::Invalid(d),
+                    Err(e) => ExplainState::Failed(e.to_string()),
+                }
+            }
+        });
+        let explain = Memo::new(move |_| explain_res.get().unwrap_or(ExplainState::Loading));
+
+        let progress = RwSignal::new(None::<Progress>);
+        let run_action = Action::new_local(move |r: &RunRequest| {
+            let request = r.request.clone();
+            async move {
+                let on_progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
+                    progress.try_set(Some(p));
+                });
+                let sent = now_ms();
+                let outcome = worker().evaluate(request, Some(on_progress)).await;
+                RunOutcome {
+                    outcome,
+                    round_trip_ms: now_ms() - sent,
+                }
+            }
+        });
+        // The action forgets its input once done, so the request is kept beside it; its
+        // value is always the latest dispatch's (older answers are discarded).
+        let last_run = RwSignal::new(None::<RunRequest>);
+        let run = Memo::new(move |_| {
+            let Some(r) = last_run.get() else {
+                return RunState::Idle;
+            };
+            match run_action.value().get() {
+                _ if run_action.pending().get() => RunState::Running {
+                    request: r.request,
+                    tab: r.tab,
+                    progress: progress.get(),
+                },
+                Some(o) => RunState::Done {
+                    request: r.request,
+                    tab: r.tab,
+                    outcome: o.outcome,
+                    round_trip_ms: o.round_trip_ms,
+                },
+                None => RunState::Idle,
+            }
+        });
+
+        let format_action = Action::new_local(move |q: &String| {
+            let q = q.clone();
+            async move {
+                let result = worker().format(&q).await;
+                (q, result)
+            }
+        });
+        Effect::new(move |_| {
+            let Some((asked, result)) = format_action.value().get() else {
+                return;
+            };
+            match result {
+                // Only if the learner did not type meanwhile.
+                Ok(text) if query.get_untracked() == asked => {
+                    query.set(text);
+                    notice.set(None);
+                }
+                Ok(_) => {}
+                Err(WorkerError::InvalidQuery(_)) => {
+                    notice.set(Some("Fix the errors below before formatting.".into()))
+                }
+                Err(e) => notice.set(Some(e.to_string())),
+            }
+        });
+
+        Workbench {
+            query,
+            view,
+            status,
+            history: RwSignal::new(QueryHistory::default()),
+            notice,
+            opened_ms,
+            catalog,
+            metadata,
+            diagnostics,
+            explain,
+            run,
+            client,
+            parse,
+            run_action,
+            last_run,
+            format_action,
+            progress,
+        }
     }
 
     /// The selected scenario's summary.
@@ -188,107 +310,16 @@ impl Workbench {
             .unwrap_or(self.opened_ms / 60_000 * 60_000)
     }
 
-    /// Loads the scenario catalog.
-    pub fn load_catalog(&self) {
-        let wb = *self;
-        leptos::task::spawn_local(async move {
-            let result = wb.client().scenarios().await;
-            let state = match result {
-                Ok(list) => Catalog::Loaded(list),
-                Err(e) => Catalog::Failed(e.to_string()),
-            };
-            wb.catalog.try_set(state);
-        });
-    }
-
-    /// Loads the metadata of the selected scenario (none selected: empty metadata).
-    pub fn load_metadata(&self) {
-        let wb = *self;
-        let generation = self.next_generation(Channel::Metadata);
-        let Some((scenario, seed)) = self
-            .view
-            .with_untracked(|v| v.scenario.clone().map(|s| (s, v.seed)))
-        else {
-            self.metadata.set(MetadataSnapshot::default());
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let result = wb.client().metadata(&scenario, seed).await;
-            if wb.is_current(Channel::Metadata, generation) {
-                wb.metadata.try_set(result.unwrap_or_default());
-            }
-        });
-    }
-
-    /// Asks the worker to parse the current text, for the editor's underlines.
-    pub fn check_query(&self) {
-        let wb = *self;
-        let query = self.query.get_untracked();
-        let generation = self.next_generation(Channel::Parse);
-        leptos::task::spawn_local(async move {
-            let result = wb.client().parse(&query).await;
-            if !wb.is_current(Channel::Parse, generation) {
-                return;
-            }
-            // A cancelled or failed parse leaves no underline rather than a stale one.
-            let diagnostics = result.map(|p| p.diagnostics).unwrap_or_default();
-            wb.diagnostics.try_set((query, diagnostics));
-        });
-    }
-
-    /// Replaces the text with its canonical form.
+    /// Replaces the text with its canonical form (through the worker's formatter).
     pub fn format_query(&self) {
-        let wb = *self;
         let query = self.query.get_untracked();
-        if query.trim().is_empty() {
-            return;
+        if !query.trim().is_empty() {
+            self.format_action.dispatch_local(query);
         }
-        leptos::task::spawn_local(async move {
-            match wb.client().format(&query).await {
-                Ok(text) => {
-                    // Only if the learner did not type meanwhile.
-                    if wb.query.get_untracked() == query {
-                        wb.query.try_set(text);
-                        wb.notice.try_set(None);
-                    }
-                }
-                Err(WorkerError::InvalidQuery(_)) => {
-                    wb.notice
-                        .try_set(Some("Fix the errors below before formatting.".into()));
-                }
-                Err(e) => {
-                    wb.notice.try_set(Some(e.to_string()));
-                }
-            }
-        });
-    }
-
-    /// Computes the Explain tab for the current text.
-    pub fn explain_query(&self) {
-        let wb = *self;
-        let query = self.query.get_untracked();
-        let generation = self.next_generation(Channel::Explain);
-        if query.trim().is_empty() {
-            self.explain.set(ExplainState::Empty);
-            return;
-        }
-        self.explain.set(ExplainState::Loading);
-        let metadata = self.metadata.get_untracked();
-        leptos::task::spawn_local(async move {
-            let result = wb.client().explain(&query, metadata).await;
-            if !wb.is_current(Channel::Explain, generation) {
-                return;
-            }
-            wb.explain.try_set(match result {
-                Ok(report) => ExplainState::Ready { query, report },
-                Err(WorkerError::InvalidQuery(d)) => ExplainState::Invalid(d),
-                Err(e) => ExplainState::Failed(e.to_string()),
-            });
-        });
     }
 
     /// Runs the current text for the open tab: a range query for Graph, an instant query
-    /// for Table, and for Explain the tree (and, with the engine, per-node results).
+    /// for Table. The Explain tab follows the text by itself.
     pub fn run_query(&self) {
         let query = self.query.get_untracked();
         if query.trim().is_empty() {
@@ -300,11 +331,10 @@ impl Workbench {
         });
         let tab = self.view.with_untracked(|v| v.tab);
         if tab == Tab::Explain {
-            self.explain_query();
             return;
         }
         let view = self.view.get_untracked();
-        let end = self.end_ms();
+        let end = untrack(|| self.end_ms());
         let range = match tab {
             Tab::Table => EvalRange::Instant { time_ms: end },
             _ => {
@@ -322,41 +352,17 @@ impl Workbench {
             query,
             range,
         };
-        let generation = self.next_generation(Channel::Run);
-        self.run.set(RunState::Running {
-            request: request.clone(),
-            tab,
-            progress: None,
-        });
-        let wb = *self;
-        let progress: Rc<dyn Fn(Progress)> = Rc::new(move |p: Progress| {
-            if wb.is_current(Channel::Run, generation) {
-                wb.run.try_update(|r| {
-                    if let RunState::Running { progress, .. } = r {
-                        *progress = Some(p);
-                    }
-                });
-            }
-        });
-        let sent = now_ms();
-        leptos::task::spawn_local(async move {
-            let outcome = wb.client().evaluate(request.clone(), Some(progress)).await;
-            if wb.is_current(Channel::Run, generation) {
-                wb.run.try_set(RunState::Done {
-                    request,
-                    tab,
-                    outcome,
-                    round_trip_ms: now_ms() - sent,
-                });
-            }
-        });
+        let run = RunRequest { request, tab };
+        self.progress.set(None);
+        self.last_run.set(Some(run.clone()));
+        self.run_action.dispatch_local(run);
     }
 
-    /// Stops the running query: the worker is restarted (see `worker::client`), so the
-    /// editor's parse is asked again.
+    /// Stops the running query. The worker is restarted (see `worker::client`), which also
+    /// fails the editor's pending parse, so the parse is asked again.
     pub fn cancel(&self) {
-        self.client().cancel();
-        self.check_query();
+        self.client.get_value().cancel();
+        self.parse.refetch();
     }
 
     /// Whether a query is running.
