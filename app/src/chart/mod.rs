@@ -15,4 +15,5 @@ pub mod legend;
 pub mod palette;
 pub mod series;
 pub mod time_axis;
+pub mod tooltip;
 pub mod units;

@@ -1,17 +1,17 @@
+use super::display::{observe_size, pixel_ratio, prefers_dark};
 use super::graph_view::Plotted;
 use super::time_range::local_offset_min;
 use crate::chart::draw::{LineScene, Theme, draw_heatmap, draw_lines};
 use crate::chart::frame::{Frame, frame};
-use crate::chart::heatmap::{self, Heatmap, bucket_range};
+use crate::chart::heatmap::{self, Heatmap};
 use crate::chart::hover::{Hover, hover};
 use crate::chart::legend::Visibility;
 use crate::chart::series::PlotSeries;
-use crate::chart::time_axis::{time_ticks, tooltip_time};
-use crate::chart::units::{Unit, format_value};
+use crate::chart::time_axis::time_ticks;
+use crate::chart::tooltip::{self, Row};
+use crate::chart::units::Unit;
 use leptos::html;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// The plotters canvas with its hover tooltip. It redraws when the data, the visible
@@ -32,7 +32,7 @@ pub fn GraphCanvas(
     let size = RwSignal::new((0.0f64, 0.0f64));
     observe_size(canvas, size);
     let pointer = RwSignal::new(None::<(f64, f64)>);
-    let scale = move || window().device_pixel_ratio().max(1.0);
+    let scale = pixel_ratio;
     let geometry = Memo::new(move |_| -> Option<Frame> {
         let p = plotted.get()?;
         let visible = series
@@ -129,39 +129,21 @@ pub fn GraphCanvas(
         if heatmap_mode.get() {
             let (i, b) = cell.get()?;
             let (px, py) = pointer.get()?;
-            let (time, text) = heatmap.with(|h| {
-                h.as_ref()?
-                    .as_ref()
-                    .ok()
-                    .and_then(|h| cell_text(h, i, b, u))
+            let (title, rows) = heatmap.with(|h| {
+                let h = h.as_ref()?.as_ref().ok()?;
+                tooltip::cell_tooltip(h, i, b, u, &local_offset_min)
             })?;
             return Some(tooltip_view(
-                px / s,
-                py / s,
-                width,
-                time,
-                vec![(None, text)],
+                tooltip::position(px / s, py / s, width),
+                title,
+                rows,
             ));
         }
         let h = hovered.get()?;
-        let rows = series.with(|all| {
-            h.rows
-                .iter()
-                .filter_map(|r| {
-                    all.get(r.series).map(|ps| {
-                        (
-                            Some(ps.color.css()),
-                            format!("{}: {}", ps.name, format_value(r.value, u)),
-                        )
-                    })
-                })
-                .collect::<Vec<_>>()
-        });
+        let (title, rows) = series.with(|all| tooltip::line_tooltip(&h, all, u, &local_offset_min));
         Some(tooltip_view(
-            h.x / s,
-            h.y / s,
-            width,
-            tooltip_time(h.t_ms, &local_offset_min),
+            tooltip::position(h.x / s, h.y / s, width),
+            title,
             rows,
         ))
     };
@@ -222,80 +204,23 @@ pub fn GraphCanvas(
     }
 }
 
-/// A heatmap cell's tooltip: its time, then its bucket and count.
-fn cell_text(h: &Heatmap, i: usize, b: usize, unit: Unit) -> Option<(String, String)> {
-    let t = *h.times.get(i)?;
-    let bucket = h.buckets.get(b)?;
-    let v = h.cells.get(i)?.get(b)?;
-    Some((
-        tooltip_time(t, &local_offset_min),
-        format!(
-            "{}: {}",
-            bucket_range(bucket, unit),
-            format_value(*v, Unit::Plain)
-        ),
-    ))
-}
-
-fn tooltip_view(
-    x: f64,
-    y: f64,
-    width: f64,
-    title: String,
-    rows: Vec<(Option<String>, String)>,
-) -> AnyView {
-    // Keep the box on the side of the pointer with more room.
-    let style = if x > width / 2.0 {
-        format!(
-            "right: {:.0}px; top: {:.0}px",
-            (width - x + 12.0).max(0.0),
-            y + 12.0
-        )
-    } else {
-        format!("left: {:.0}px; top: {:.0}px", x + 12.0, y + 12.0)
-    };
+/// The tooltip box: a title line and one line per row.
+fn tooltip_view(style: String, title: String, rows: Vec<Row>) -> AnyView {
     view! {
         <div class="tooltip" style=style role="status">
             <p class="tooltip-time">{title}</p>
-            {rows.into_iter().map(|(color, text)| view! {
-                <p class="tooltip-row">
-                    {color.map(|c| view! { <span class="swatch" style=format!("background: {c}")></span> })}
-                    {text}
-                </p>
-            }).collect_view()}
+            {rows
+                .into_iter()
+                .map(|(color, text)| {
+                    view! {
+                        <p class="tooltip-row">
+                            {color.map(|c| view! { <span class="swatch" style=format!("background: {c}")></span> })}
+                            {text}
+                        </p>
+                    }
+                })
+                .collect_view()}
         </div>
     }
     .into_any()
-}
-
-fn prefers_dark() -> bool {
-    window()
-        .match_media("(prefers-color-scheme: dark)")
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.matches())
-}
-
-/// Keeps `size` equal to the canvas's CSS size as the page resizes, through a
-/// `ResizeObserver` that is disconnected when the component goes away.
-fn observe_size(target: NodeRef<html::Canvas>, size: RwSignal<(f64, f64)>) {
-    Effect::new(move |_| {
-        let Some(el) = target.get() else { return };
-        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            if let Some(entry) = entries.get(0).dyn_ref::<web_sys::ResizeObserverEntry>() {
-                let rect = entry.content_rect();
-                size.try_set((rect.width().floor(), rect.height().floor()));
-            }
-        });
-        let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) else {
-            return;
-        };
-        observer.observe(&el);
-        size.set((f64::from(el.client_width()), f64::from(el.client_height())));
-        let held = SendWrapper::new((observer, callback));
-        on_cleanup(move || {
-            let (observer, _callback) = held.take();
-            observer.disconnect();
-        });
-    });
 }

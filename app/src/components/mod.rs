@@ -4,6 +4,8 @@
 
 mod app;
 mod completion_list;
+mod diagnostic_list;
+mod display;
 mod explain_view;
 mod graph_canvas;
 mod graph_view;
@@ -21,6 +23,7 @@ pub mod workbench;
 
 pub use app::App;
 pub use completion_list::CompletionList;
+pub use diagnostic_list::DiagnosticList;
 pub use explain_view::ExplainView;
 pub use graph_canvas::GraphCanvas;
 pub use graph_view::GraphView;

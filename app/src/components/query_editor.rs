@@ -1,5 +1,5 @@
 use super::workbench::use_workbench;
-use super::{CompletionList, HistoryMenu, RichText, RunStatus};
+use super::{CompletionList, DiagnosticList, HistoryMenu, RunStatus};
 use crate::editor::complete::{Completions, complete};
 use crate::editor::highlight::{highlight, segments};
 use crate::editor::offsets::{byte_to_utf16, utf16_to_byte};
@@ -52,11 +52,6 @@ pub fn QueryEditor() -> impl IntoView {
             })
             .collect::<Vec<_>>()
     });
-    let diagnostics = move || {
-        let q = wb.query.get();
-        wb.diagnostics
-            .with(|(parsed, d)| if *parsed == q { d.clone() } else { Vec::new() })
-    };
 
     let cursor = move || -> Option<(String, usize)> {
         let el = input.get_untracked()?;
@@ -193,16 +188,7 @@ pub fn QueryEditor() -> impl IntoView {
                 <span id="query-keys" class="keys">"Ctrl+Enter runs · Ctrl+Space completes"</span>
             </div>
             <p class="notice" role="status">{move || wb.notice.get()}</p>
-            <div id="query-diagnostics" class="diagnostics" aria-live="polite">
-                {move || diagnostics().into_iter().map(|d| view! {
-                    <p class="diagnostic">
-                        <span class="position">{format!("{}:{}", d.line, d.col)}</span>
-                        " "
-                        <span class="message"><RichText text=d.message.clone()/></span>
-                        {d.hint.clone().map(|h| view! { <span class="diag-hint">"hint: "<RichText text=h/></span> })}
-                    </p>
-                }).collect_view()}
-            </div>
+            <DiagnosticList/>
         </section>
     }
 }
