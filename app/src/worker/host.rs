@@ -58,6 +58,12 @@ impl Host {
                 .catalog
                 .scenario(&scenario)
                 .map(|s| Reply::Metadata(catalog::metadata(s))),
+            // Where the evaluator plugs in (issue 5): generate the scenario's TSDB for the
+            // request's window (reporting "generating samples" through `progress`, which the
+            // page shows with a Cancel button), evaluate `req.range`, and answer
+            // `Reply::Evaluated` with the result in the Prometheus API's shape, stats
+            // (eval time, samples touched) and annotations included; then set
+            // ENGINE_AVAILABLE. Per-node results for Explain fill `ExplainNode::stats`.
             Request::Evaluate(req) => {
                 if let Err(errors) = promql::parse(&req.query) {
                     return Err(WorkerError::InvalidQuery(diagnostics(&req.query, &errors)));
