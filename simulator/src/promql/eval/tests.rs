@@ -377,3 +377,32 @@ fn subtrees_evaluate_with_the_same_times() {
     assert!(leaf.stats.samples_touched >= 2);
     assert!(e.subtree(&d, &root, &[5], times, &mut NoProgress).is_none());
 }
+
+#[test]
+fn topk_orders_instant_results_and_count_values_labels_values() {
+    let d = db(&[
+        (&[("__name__", "m"), ("i", "1")], &[(0, 5.0)]),
+        (&[("__name__", "m"), ("i", "2")], &[(0, 7.0)]),
+        (&[("__name__", "m"), ("i", "3")], &[(0, 5.0)]),
+    ]);
+    assert_eq!(
+        vector(&instant(&d, "topk(2, m)", 0)),
+        vec![("m{i=\"2\"}".into(), 7.0), ("m{i=\"1\"}".into(), 5.0)]
+    );
+    assert_eq!(
+        vector(&instant(&d, "bottomk(1, m)", 0)),
+        vec![("m{i=\"1\"}".into(), 5.0)]
+    );
+    assert_eq!(
+        vector(&instant(&d, "count_values(\"v\", m)", 0)),
+        vec![("{v=\"5\"}".into(), 2.0), ("{v=\"7\"}".into(), 1.0)]
+    );
+    assert_eq!(
+        vector(&instant(&d, "count(limitk(2, m))", 0)),
+        vec![("{}".into(), 2.0)]
+    );
+    let err = Engine::default()
+        .instant(&d, &parse("topk(NaN, m)").unwrap(), 0)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Parameter value is NaN");
+}
