@@ -23,12 +23,14 @@
 
 pub mod baseline;
 pub mod compare;
+pub mod engine;
 pub mod runner;
 pub mod script;
 pub mod series;
 pub mod skips;
 pub mod step_invariance;
 
+pub use engine::PromqlEngine;
 pub use runner::run_script;
 
 use crate::promql::value::Value;
