@@ -1,6 +1,6 @@
 //! How fast a series changes over a range: rates, deltas, derivatives and counts of changes.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::types::ValueType::{Matrix, Scalar, Vector};
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,6 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second average rate of increase of a counter over the range, allowing for counter resets.",
         example: "rate(http_requests_total[5m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "irate",
@@ -21,6 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second rate of a counter from the last two samples in the range: fast-moving, for volatile graphs.",
         example: "irate(http_requests_total[5m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "increase",
@@ -30,6 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How much a counter grew over the range, allowing for counter resets (rate times the range).",
         example: "increase(http_requests_total[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "delta",
@@ -39,6 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between a gauge's first and last value in the range, extrapolated to the whole range.",
         example: "delta(node_temperature_celsius[2h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "idelta",
@@ -48,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between the last two samples of a gauge in the range.",
         example: "idelta(node_temperature_celsius[5m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "deriv",
@@ -57,6 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second derivative of a gauge over the range, by simple linear regression.",
         example: "deriv(node_memory_Active_bytes[15m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "predict_linear",
@@ -66,6 +72,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Predicts a gauge's value the given number of seconds from now, by linear regression over the range.",
         example: "predict_linear(node_filesystem_avail_bytes[1h], 4 * 3600)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "changes",
@@ -75,6 +82,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times the value changed within the range.",
         example: "changes(process_start_time_seconds[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "resets",
@@ -84,6 +92,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times a counter reset (went down) within the range.",
         example: "resets(http_requests_total[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "double_exponential_smoothing",
@@ -93,5 +102,6 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A smoothed value of a gauge over the range, with a smoothing and a trend factor between 0 and 1.",
         example: "double_exponential_smoothing(node_load1[10m], 0.5, 0.5)",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];

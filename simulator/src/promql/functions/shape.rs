@@ -1,6 +1,6 @@
 //! Changing a result's shape: scalar to vector and back, absence, and ordering.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::types::ValueType::{Scalar, String as Str, Vector};
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,6 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Turns a scalar into a vector with one series and no labels.",
         example: "vector(1)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "scalar",
@@ -21,6 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The value of a one-series vector as a scalar, or NaN if the vector has zero or several series.",
         example: "scalar(sum(up))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "absent",
@@ -30,6 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A one-series vector with value 1 if the argument has no series, otherwise nothing: for alerting on missing metrics.",
         example: "absent(up{job=\"api\"})",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort",
@@ -39,6 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by value, smallest first (in instant queries).",
         example: "sort(node_load1)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort_desc",
@@ -48,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by value, largest first (in instant queries).",
         example: "sort_desc(rate(http_requests_total[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort_by_label",
@@ -57,6 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by the values of the given labels, in natural sort order.",
         example: "sort_by_label(up, \"job\", \"instance\")",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort_by_label_desc",
@@ -66,5 +72,6 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by the values of the given labels, in reverse natural sort order.",
         example: "sort_by_label_desc(up, \"instance\")",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
