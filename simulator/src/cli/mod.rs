@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and one module per subcommand.
 
 mod export;
+mod promqltest;
 mod query_text;
 mod scenarios;
 mod serve;
@@ -80,6 +81,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = export::Format::Openmetrics)]
         format: export::Format,
     },
+    /// Run Prometheus' PromQL test scripts (`*.test`) against the engine.
+    ///
+    /// Prints each failing eval (file:line, query, expected against got), a line of counts
+    /// per script, and last `N passed, N failed, N skipped`. Without paths, runs the suite in
+    /// $PROMQLTEST_DIR or ../shared/promqltest. Evals needing native histograms are skipped
+    /// only when the skip list names them.
+    Promqltest {
+        /// Script files, or directories of them.
+        paths: Vec<std::path::PathBuf>,
+        /// A skip list to use instead of the built-in simulator/promqltest-skips.toml.
+        #[arg(long)]
+        skips: Option<std::path::PathBuf>,
+        /// Fail if a script passes fewer evals than the built-in baseline
+        /// (simulator/promqltest-baseline.toml); prints `SUMMARY N passed, N failed`.
+        #[arg(long)]
+        check_baseline: bool,
+        /// Check against this baseline file instead of the built-in one.
+        #[arg(long)]
+        baseline: Option<std::path::PathBuf>,
+        /// Write the passing counts to this file as a new baseline.
+        #[arg(long)]
+        write_baseline: Option<std::path::PathBuf>,
+        /// Print skip-list entries for native-histogram evals that are not listed yet.
+        #[arg(long)]
+        print_skips: bool,
+        /// Print only each script's counts.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Serve the scenario's targets on /metrics/<instance> with the values at the current
     /// time, for a real Prometheus to scrape. GET / shows a ready scrape configuration.
     Serve {
@@ -118,6 +148,23 @@ pub fn run(cli: Cli) -> ExitCode {
             anchor.unwrap_or(DEFAULT_ANCHOR),
             format,
         ),
+        Command::Promqltest {
+            paths,
+            skips,
+            check_baseline,
+            baseline,
+            write_baseline,
+            print_skips,
+            quiet,
+        } => promqltest::run(promqltest::Options {
+            paths,
+            skips,
+            check_baseline,
+            baseline,
+            write_baseline,
+            print_skips,
+            quiet,
+        }),
         Command::Serve {
             scenario,
             seed,
