@@ -14,11 +14,13 @@
 //! order at each step, as Prometheus does.
 
 use super::annotations::Annotation;
-use super::ast::{Aggregate, GroupingKind};
+use super::ast::{Aggregate, ExprKind, GroupingKind};
 use super::error::EvalError;
 use super::eval::{Evaluator, unwrap_parens};
+use super::literals::{format_float, format_float_short, quote};
 use super::span::Span;
 use super::value::{StepSeries, StepValue, StepVector, Steps};
+use super::xxhash::prometheus_labels_hash;
 use crate::tsdb::Labels;
 use std::collections::HashMap;
 
@@ -32,6 +34,11 @@ pub(crate) fn eval(
     span: Span,
     steps: Steps,
 ) -> Result<StepValue, EvalError> {
+    match a.op.name {
+        "topk" | "bottomk" | "limitk" | "limit_ratio" => return k_family(ev, a, span, steps),
+        "count_values" => return count_values(ev, a, span, steps),
+        _ => {}
+    }
     let op = Op::from_name(a.op.name).ok_or_else(|| {
         EvalError::internal(format!("unknown aggregation {}", a.op.name), a.op_span)
     })?;
@@ -69,22 +76,24 @@ pub(crate) fn eval(
     result.map(StepValue::Vector)
 }
 
+/// The smallest and largest parameter value and whether any is NaN, as Prometheus'
+/// `fParams` computes them with Go's `math.Min`/`math.Max`, where NaN wins.
+fn param_range(p: &[f64]) -> (f64, f64, bool) {
+    if p.iter().any(|v| v.is_nan()) {
+        return (f64::NAN, f64::NAN, true);
+    }
+    let max = p.iter().copied().fold(-f64::MAX, f64::max);
+    let min = p.iter().copied().fold(f64::MAX, f64::min);
+    (min, max, false)
+}
+
 /// Prometheus warns once per evaluation about quantile parameters outside [0, 1].
 fn check_quantiles(ev: &mut Evaluator<'_>, q: &[f64], span: Span) {
-    if q.iter().any(|v| v.is_nan()) {
+    let (min, max, any_nan) = param_range(q);
+    if any_nan {
         ev.annotations
             .add(Annotation::invalid_quantile(f64::NAN, span));
     }
-    let max = q
-        .iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .fold(f64::NEG_INFINITY, f64::max);
-    let min = q
-        .iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .fold(f64::INFINITY, f64::min);
     if max > 1.0 {
         ev.annotations.add(Annotation::invalid_quantile(max, span));
     }
@@ -355,6 +364,407 @@ fn grouped(
     out.retain(StepSeries::any_present);
     ev.release((before - out.len()) * n);
     Ok(StepVector::new(out))
+}
+
+/// Which of the series-selecting aggregations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KOp {
+    Topk,
+    Bottomk,
+    Limitk,
+    LimitRatio,
+}
+
+/// Go's `container/heap` over input indices with a `less` on values, so that ties and NaNs
+/// end up where Prometheus puts them.
+struct GoHeap<'a> {
+    items: Vec<usize>,
+    value: &'a dyn Fn(usize) -> f64,
+    reverse: bool,
+}
+
+impl GoHeap<'_> {
+    /// `vectorByValueHeap.Less` (or `vectorByReverseValueHeap.Less` when reversed).
+    fn less(&self, i: usize, j: usize) -> bool {
+        let (vi, vj) = ((self.value)(self.items[i]), (self.value)(self.items[j]));
+        if vi.is_nan() {
+            return true;
+        }
+        if self.reverse { vi > vj } else { vi < vj }
+    }
+
+    fn up(&mut self, mut j: usize) {
+        while j > 0 {
+            let i = (j - 1) / 2;
+            if !self.less(j, i) {
+                break;
+            }
+            self.items.swap(i, j);
+            j = i;
+        }
+    }
+
+    fn down(&mut self, i0: usize) -> bool {
+        let n = self.items.len();
+        let mut i = i0;
+        loop {
+            let j1 = 2 * i + 1;
+            if j1 >= n {
+                break;
+            }
+            let mut j = j1;
+            let j2 = j1 + 1;
+            if j2 < n && self.less(j2, j1) {
+                j = j2;
+            }
+            if !self.less(j, i) {
+                break;
+            }
+            self.items.swap(i, j);
+            i = j;
+        }
+        i > i0
+    }
+
+    fn push(&mut self, x: usize) {
+        self.items.push(x);
+        self.up(self.items.len() - 1);
+    }
+
+    fn fix(&mut self, i: usize) {
+        if !self.down(i) {
+            self.up(i);
+        }
+    }
+
+    /// `sort.Sort(sort.Reverse(heap))` for the small heaps topk keeps: Go's insertion
+    /// sort, which its sort uses up to 12 elements (stable for ties).
+    fn sort_reversed(&mut self) {
+        for i in 1..self.items.len() {
+            let mut j = i;
+            // Reverse(h).Less(j, j-1) is h.Less(j-1, j).
+            while j > 0 && self.less(j - 1, j) {
+                self.items.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    }
+}
+
+/// `topk`, `bottomk`, `limitk` and `limit_ratio`: keep some input series per group and
+/// step, with their own labels.
+fn k_family(
+    ev: &mut Evaluator<'_>,
+    a: &Aggregate,
+    span: Span,
+    steps: Steps,
+) -> Result<StepValue, EvalError> {
+    let op = match a.op.name {
+        "topk" => KOp::Topk,
+        "bottomk" => KOp::Bottomk,
+        "limitk" => KOp::Limitk,
+        _ => KOp::LimitRatio,
+    };
+    let n = steps.len();
+    let Some(param_expr) = &a.param else {
+        return Err(EvalError::internal(
+            "a k aggregation without its parameter",
+            span,
+        ));
+    };
+    let param_span = param_expr.span;
+    let param = match ev.eval(unwrap_parens(param_expr), steps)? {
+        StepValue::Scalar(v) => v,
+        other => {
+            ev.release_value(&other);
+            return Err(EvalError::internal(
+                "an aggregation parameter did not evaluate to a scalar",
+                param_span,
+            ));
+        }
+    };
+    let (min, max, any_nan) = param_range(&param);
+    let nothing = || Ok(StepValue::Vector(StepVector::new(Vec::new())));
+    match op {
+        KOp::LimitRatio => {
+            if max == 0.0 && min == 0.0 {
+                ev.release(param.len());
+                return nothing();
+            }
+            if any_nan {
+                ev.release(param.len());
+                return Err(EvalError::invalid_argument(
+                    "Ratio value is NaN",
+                    param_span,
+                ));
+            }
+            if max > 1.0 {
+                ev.annotations
+                    .add(Annotation::invalid_ratio(max, 1.0, param_span));
+            }
+            if min < -1.0 {
+                ev.annotations
+                    .add(Annotation::invalid_ratio(min, -1.0, param_span));
+            }
+        }
+        _ => {
+            if max < 1.0 {
+                ev.release(param.len());
+                return nothing();
+            }
+            if any_nan {
+                ev.release(param.len());
+                return Err(EvalError::invalid_argument(
+                    "Parameter value is NaN",
+                    param_span,
+                ));
+            }
+            if min <= i64::MIN as f64 {
+                ev.release(param.len());
+                return Err(EvalError::invalid_argument(
+                    format!("Scalar value {} underflows int64", format_float_short(min)),
+                    param_span,
+                ));
+            }
+            if max >= i64::MAX as f64 {
+                ev.release(param.len());
+                return Err(EvalError::invalid_argument(
+                    format!("Scalar value {} overflows int64", format_float_short(max)),
+                    param_span,
+                ));
+            }
+        }
+    }
+    let input = match ev.eval(&a.expr, steps)? {
+        StepValue::Vector(v) => v,
+        other => {
+            ev.release_value(&other);
+            ev.release(param.len());
+            return Err(EvalError::internal(
+                "an aggregation over something other than an instant vector",
+                a.expr.span,
+            ));
+        }
+    };
+    let (of_series, groups) = assign_groups(a, &input);
+    let offsets: Vec<f64> = if op == KOp::LimitRatio {
+        input
+            .series
+            .iter()
+            .map(|s| prometheus_labels_hash(&s.labels) as f64 / u64::MAX as f64)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Output series by input index, created when first chosen; `order` is the emission
+    // order of the single step of an instant query.
+    let mut out_of: Vec<Option<usize>> = vec![None; input.series.len()];
+    let mut out: Vec<StepSeries> = Vec::new();
+    let mut heaps: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    let mut touched = 0u64;
+    let mut failure = None;
+    'steps: for (i, &p) in param.iter().enumerate().take(n) {
+        let (k, r) = match op {
+            KOp::LimitRatio => {
+                if p == 0.0 {
+                    continue;
+                }
+                (0usize, p.clamp(-1.0, 1.0))
+            }
+            _ => {
+                // Go converts with int64(f): truncation toward zero.
+                let k = (p as i64).min(input.series.len() as i64);
+                if k < 1 {
+                    continue;
+                }
+                (k as usize, 0.0)
+            }
+        };
+        heaps.iter_mut().for_each(Vec::clear);
+        let value_at = |idx: usize| input.series[idx].get(i).unwrap_or(f64::NAN);
+        let mut complete = 0usize;
+        for (si, s) in input.series.iter().enumerate() {
+            let Some(v) = s.get(i) else {
+                continue;
+            };
+            touched += 1;
+            let g = of_series[si];
+            let mut heap = GoHeap {
+                items: std::mem::take(&mut heaps[g]),
+                value: &value_at,
+                reverse: op == KOp::Bottomk,
+            };
+            match op {
+                KOp::Topk | KOp::Bottomk => {
+                    if heap.items.len() < k {
+                        heap.push(si);
+                    } else {
+                        let top = value_at(heap.items[0]);
+                        let better = if op == KOp::Topk { top < v } else { top > v };
+                        if better || (top.is_nan() && !v.is_nan()) {
+                            heap.items[0] = si;
+                            if k > 1 {
+                                heap.fix(0);
+                            }
+                        }
+                    }
+                }
+                KOp::Limitk => {
+                    if heap.items.len() < k {
+                        heap.push(si);
+                        if heap.items.len() == k {
+                            complete += 1;
+                        }
+                    }
+                }
+                KOp::LimitRatio => {
+                    let o = offsets[si];
+                    if (r >= 0.0 && o < r) || (r < 0.0 && o >= 1.0 + r) {
+                        heap.push(si);
+                    }
+                }
+            }
+            heaps[g] = heap.items;
+            if op == KOp::Limitk && complete == groups.len() {
+                break;
+            }
+        }
+        for slot_items in heaps.iter_mut() {
+            let mut heap = GoHeap {
+                items: std::mem::take(slot_items),
+                value: &value_at,
+                reverse: op == KOp::Bottomk,
+            };
+            if matches!(op, KOp::Topk | KOp::Bottomk) && heap.items.len() > 1 {
+                heap.sort_reversed();
+            }
+            for &si in &heap.items {
+                let slot = match out_of[si] {
+                    Some(o) => o,
+                    None => {
+                        let src = &input.series[si];
+                        let mut s = match ev.new_series(src.labels.clone(), n, span) {
+                            Ok(s) => s,
+                            Err(e) => {
+                                failure = Some(e);
+                                break 'steps;
+                            }
+                        };
+                        s.drop_name = src.drop_name;
+                        out.push(s);
+                        out_of[si] = Some(out.len() - 1);
+                        out.len() - 1
+                    }
+                };
+                out[slot].set(i, value_at(si));
+            }
+            *slot_items = heap.items;
+        }
+    }
+    ev.release_value(&StepValue::Vector(input));
+    ev.release(param.len());
+    if let Some(e) = failure {
+        ev.release(out.len() * n);
+        return Err(e);
+    }
+    ev.touch(touched, span)?;
+    Ok(StepValue::Vector(StepVector {
+        series: out,
+        ordered: matches!(op, KOp::Topk | KOp::Bottomk),
+    }))
+}
+
+/// `count_values("label", v)`: per group and step, how many series have each value, the
+/// value (formatted as Go's `strconv.FormatFloat(v, 'f', -1, 64)`) stored in `label`.
+fn count_values(
+    ev: &mut Evaluator<'_>,
+    a: &Aggregate,
+    span: Span,
+    steps: Steps,
+) -> Result<StepValue, EvalError> {
+    let Some(param) = &a.param else {
+        return Err(EvalError::internal("count_values without its label", span));
+    };
+    let ExprKind::String(label) = &unwrap_parens(param).kind else {
+        return Err(EvalError::internal(
+            "count_values with a label that is not a string literal",
+            param.span,
+        ));
+    };
+    let name = match std::str::from_utf8(label.bytes()) {
+        Ok(n) if !n.is_empty() => n.to_string(),
+        _ => {
+            return Err(EvalError::invalid_argument(
+                format!("invalid label name {}", quote(label.bytes())),
+                param.span,
+            ));
+        }
+    };
+    let input = match ev.eval(&a.expr, steps)? {
+        StepValue::Vector(v) => v,
+        other => {
+            ev.release_value(&other);
+            return Err(EvalError::internal(
+                "an aggregation over something other than an instant vector",
+                a.expr.span,
+            ));
+        }
+    };
+    let n = steps.len();
+    let (kind, mut names): (GroupingKind, Vec<&str>) = match &a.grouping {
+        Some(g) => (g.kind, g.labels.iter().map(|l| l.name.as_str()).collect()),
+        None => (GroupingKind::By, Vec::new()),
+    };
+    if kind == GroupingKind::By {
+        names.push(&name);
+    }
+    let mut index: HashMap<Labels, usize> = HashMap::new();
+    let mut out: Vec<StepSeries> = Vec::new();
+    let mut touched = 0u64;
+    let mut failure = None;
+    'series: for s in &input.series {
+        // Values usually repeat from step to step: reuse the last output slot.
+        let mut last: Option<(u64, usize)> = None;
+        for (i, v) in s.present() {
+            touched += 1;
+            let slot = match last {
+                Some((bits, slot)) if bits == v.to_bits() => slot,
+                _ => {
+                    let with_value = s.labels.with(&name, &format_float(v));
+                    let group = group_labels(&with_value, kind, &names);
+                    let slot = match index.get(&group) {
+                        Some(&slot) => slot,
+                        None => match ev.new_series(group.clone(), n, span) {
+                            Ok(series) => {
+                                out.push(series);
+                                index.insert(group, out.len() - 1);
+                                out.len() - 1
+                            }
+                            Err(e) => {
+                                failure = Some(e);
+                                break 'series;
+                            }
+                        },
+                    };
+                    last = Some((v.to_bits(), slot));
+                    slot
+                }
+            };
+            let count = out[slot].get(i).unwrap_or(0.0);
+            out[slot].set(i, count + 1.0);
+        }
+    }
+    ev.release_value(&StepValue::Vector(input));
+    if let Some(e) = failure {
+        ev.release(out.len() * n);
+        return Err(e);
+    }
+    ev.touch(touched, span)?;
+    let mut v = StepVector::new(out);
+    if steps.start != steps.end {
+        ev.merge_same_labels(&mut v, span)?;
+    }
+    Ok(StepValue::Vector(v))
 }
 
 #[cfg(test)]

@@ -442,12 +442,8 @@ fn vector_vector(
         let g = many_sig[mi];
         for &oi in &one_by_sig[g] {
             let os = &one.series[oi];
-            let (ll, rl) = if swapped {
-                (&os.labels, &ms.labels)
-            } else {
-                (&ms.labels, &os.labels)
-            };
-            let labels = result_labels(ll, rl, op, b, card);
+            // Labels come from the "many" side, `group_*` labels from the "one" side.
+            let labels = result_labels(&ms.labels, &os.labels, op, b, card);
             let slot = match out_index.get(&labels) {
                 Some(&k) => k,
                 None => {

@@ -199,6 +199,18 @@ impl Engine {
         })
     }
 
+    /// The earliest and latest sample times evaluating `expr` over `times` can read, as
+    /// Prometheus' `FindMinMaxTime` computes them (lookback, ranges, offsets, `@` and
+    /// subqueries included), so a caller can load just that window of data. `None` when the
+    /// expression selects no series. Durations that do not evaluate count as zero; the
+    /// evaluation itself reports them.
+    pub fn data_range(&self, expr: &Expr, times: QueryTimes) -> Option<(i64, i64)> {
+        let probe = Evaluator::span_probe(&self.options, times);
+        let mut acc: Option<(i64, i64)> = None;
+        probe.walk_range(expr, (0, 0, None), &mut acc);
+        acc
+    }
+
     /// Evaluates the subtree of `root` at `path` (child indices, following
     /// [`Expr::children`]) with the same times, for the explain view. A range-vector subtree
     /// inside a range query is evaluated as an instant query at `times.end`, the only way a
@@ -329,6 +341,89 @@ fn worth_hoisting(e: &Expr) -> bool {
             | ExprKind::Call(_)
             | ExprKind::Unary(_)
     ) && step_invariant(e)
+}
+
+/// Durations for [`Engine::data_range`], which needs no database.
+struct SpanProbe<'a> {
+    opts: &'a EngineOptions,
+    query: QueryTimes,
+}
+
+impl Evaluator<'_> {
+    fn span_probe(opts: &EngineOptions, query: QueryTimes) -> SpanProbe<'_> {
+        SpanProbe { opts, query }
+    }
+}
+
+impl SpanProbe<'_> {
+    fn ms(&self, d: &super::duration::DurationExpr) -> i64 {
+        let range = self.query.end.saturating_sub(self.query.start);
+        d.eval_ms(self.query.step, range).unwrap_or(0)
+    }
+
+    fn at(&self, at: Option<&super::ast::At>) -> Option<i64> {
+        at.map(|a| match a.time {
+            AtTime::Timestamp(t) => t,
+            AtTime::Start => self.query.start,
+            AtTime::End => self.query.end,
+        })
+    }
+
+    /// `sub` is the enclosing subqueries' summed (offset, range) and their innermost `@`.
+    fn walk_range(&self, e: &Expr, sub: (i64, i64, Option<i64>), acc: &mut Option<(i64, i64)>) {
+        match &e.kind {
+            ExprKind::VectorSelector(vs) => self.selector(vs, sub, 0, acc),
+            ExprKind::MatrixSelector(m) => self.selector(&m.selector, sub, self.ms(&m.range), acc),
+            ExprKind::Subquery(sq) => {
+                let offset = sq.offset.as_ref().map_or(0, |o| self.ms(&o.duration));
+                let r = self.ms(&sq.range);
+                let inner = match self.at(sq.at.as_ref()) {
+                    Some(t) => (offset, r, Some(t)),
+                    None => (sub.0.saturating_add(offset), sub.1.saturating_add(r), sub.2),
+                };
+                self.walk_range(&sq.expr, inner, acc);
+            }
+            _ => {
+                for c in e.children() {
+                    self.walk_range(c, sub, acc);
+                }
+            }
+        }
+    }
+
+    /// Widens `acc` by what one selector reads; `range` is 0 for an instant selector.
+    fn selector(
+        &self,
+        vs: &VectorSelector,
+        sub: (i64, i64, Option<i64>),
+        range: i64,
+        acc: &mut Option<(i64, i64)>,
+    ) {
+        let (mut start, mut end) = match sub.2 {
+            Some(t) => (t, t),
+            None => (self.query.start, self.query.end),
+        };
+        if let Some(t) = self.at(vs.at.as_ref()) {
+            (start, end) = (t, t);
+        } else {
+            start = start.saturating_sub(sub.0).saturating_sub(sub.1);
+            end = end.saturating_sub(sub.0);
+        }
+        // The lower bound is exclusive: the first millisecond read is one after it.
+        let reach = if range <= 0 {
+            self.opts.lookback_delta_ms
+        } else {
+            range
+        };
+        start = start.saturating_sub(reach - 1);
+        let offset = vs.offset.as_ref().map_or(0, |o| self.ms(&o.duration));
+        start = start.saturating_sub(offset);
+        end = end.saturating_sub(offset);
+        *acc = Some(match *acc {
+            Some((lo, hi)) => (lo.min(start), hi.max(end)),
+            None => (start, end),
+        });
+    }
 }
 
 /// The samples of one series in a sequence of windows that move forward in time.

@@ -35,6 +35,7 @@ pub mod span;
 pub mod suggest;
 pub mod types;
 pub mod value;
+pub mod xxhash;
 
 pub use annotations::{Annotation, Annotations, Severity};
 pub use ast::{Expr, ExprKind};

@@ -4,6 +4,7 @@
 //! these pin the engine's contract and its edge cases.
 
 use super::*;
+use crate::promql::functions::{Implementation, RangeFunction, Window};
 use crate::promql::limits::Cancelled;
 use crate::promql::parse;
 use crate::tsdb::stale_marker;
@@ -376,4 +377,210 @@ fn subtrees_evaluate_with_the_same_times() {
     assert_eq!(leaf.value.series_count(), 2);
     assert!(leaf.stats.samples_touched >= 2);
     assert!(e.subtree(&d, &root, &[5], times, &mut NoProgress).is_none());
+}
+
+#[test]
+fn topk_orders_instant_results_and_count_values_labels_values() {
+    let d = db(&[
+        (&[("__name__", "m"), ("i", "1")], &[(0, 5.0)]),
+        (&[("__name__", "m"), ("i", "2")], &[(0, 7.0)]),
+        (&[("__name__", "m"), ("i", "3")], &[(0, 5.0)]),
+    ]);
+    assert_eq!(
+        vector(&instant(&d, "topk(2, m)", 0)),
+        vec![("m{i=\"2\"}".into(), 7.0), ("m{i=\"1\"}".into(), 5.0)]
+    );
+    assert_eq!(
+        vector(&instant(&d, "bottomk(1, m)", 0)),
+        vec![("m{i=\"1\"}".into(), 5.0)]
+    );
+    assert_eq!(
+        vector(&instant(&d, "count_values(\"v\", m)", 0)),
+        vec![("{v=\"5\"}".into(), 2.0), ("{v=\"7\"}".into(), 1.0)]
+    );
+    assert_eq!(
+        vector(&instant(&d, "count(limitk(2, m))", 0)),
+        vec![("{}".into(), 2.0)]
+    );
+    let err = Engine::default()
+        .instant(&d, &parse("topk(NaN, m)").unwrap(), 0)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Parameter value is NaN");
+}
+
+/// A range function for these tests: how many samples the window holds, or with a
+/// scalar argument, that argument (to check arguments arrive per step).
+fn test_count(w: &Window<'_>, _: &mut Annotations) -> Result<Option<f64>, EvalError> {
+    assert_eq!(w.ts.len(), w.vs.len());
+    assert!(w.ts.iter().all(|&t| t > w.range_start && t <= w.range_end));
+    assert!(w.ts.windows(2).all(|p| p[0] < p[1]));
+    Ok(Some(w.args.first().copied().unwrap_or(w.ts.len() as f64)))
+}
+
+static TEST_COUNT: crate::promql::Function = crate::promql::Function {
+    name: "count_over_time",
+    args: &[ValueType::Matrix],
+    variadic: 0,
+    returns: ValueType::Vector,
+    doc: "Test double.",
+    example: "count_over_time(x[1m])",
+    experimental: false,
+    implementation: Implementation::Range(RangeFunction {
+        eval: test_count,
+        keeps_metric_name: false,
+        counter_info: true,
+        then: None,
+    }),
+};
+
+/// Parses `q` and points every call at [`TEST_COUNT`].
+fn with_test_count(q: &str) -> Expr {
+    fn patch(e: &mut Expr) {
+        if let ExprKind::Call(c) = &mut e.kind {
+            c.function = &TEST_COUNT;
+        }
+        match &mut e.kind {
+            ExprKind::Call(c) => c.args.iter_mut().for_each(patch),
+            ExprKind::Aggregate(a) => patch(&mut a.expr),
+            ExprKind::Binary(b) => {
+                patch(&mut b.lhs);
+                patch(&mut b.rhs);
+            }
+            ExprKind::Paren(p) => patch(&mut p.expr),
+            ExprKind::Unary(u) => patch(&mut u.expr),
+            ExprKind::Subquery(s) => patch(&mut s.expr),
+            _ => {}
+        }
+    }
+    let mut e = parse(q).unwrap();
+    patch(&mut e);
+    e
+}
+
+fn every_15s() -> Tsdb {
+    let samples: Vec<(i64, f64)> = (0..=40).map(|i| (i * 15, i as f64)).collect();
+    let mut d = Tsdb::new();
+    let l = labels(&[("__name__", "x"), ("job", "a")]);
+    for (t, v) in samples {
+        d.append(&l, t * 1000, v).unwrap();
+    }
+    d
+}
+
+#[test]
+fn range_windows_are_left_open_and_slide_with_offset_and_at() {
+    let d = every_15s();
+    let e = Engine::default();
+    // At 60 s, (0, 60] holds 15, 30, 45, 60.
+    let r = e
+        .instant(&d, &with_test_count("count_over_time(x[1m])"), 60_000)
+        .unwrap();
+    assert_eq!(vector(&r.value), vec![("{job=\"a\"}".into(), 4.0)]);
+    // The counter info is raised for a name without a counter suffix.
+    assert!(r.annotations.infos("count_over_time(x[1m])")[0].contains("might not be a counter"));
+    let r = e
+        .range(
+            &d,
+            &with_test_count("count_over_time(x[1m] offset 1m)"),
+            0,
+            180_000,
+            60_000,
+        )
+        .unwrap();
+    assert_eq!(
+        matrix(&r.value),
+        vec![(
+            "{job=\"a\"}".into(),
+            vec![(60, 1.0), (120, 4.0), (180, 4.0)]
+        )]
+    );
+    let r = e
+        .range(
+            &d,
+            &with_test_count("count_over_time(x[2m] @ 120)"),
+            0,
+            120_000,
+            60_000,
+        )
+        .unwrap();
+    assert_eq!(
+        matrix(&r.value),
+        vec![("{job=\"a\"}".into(), vec![(0, 8.0), (60, 8.0), (120, 8.0)])]
+    );
+    // A step much longer than the range seeks past the samples in between.
+    let r = e
+        .range(
+            &d,
+            &with_test_count("count_over_time(x[20s])"),
+            0,
+            600_000,
+            300_000,
+        )
+        .unwrap();
+    assert_eq!(
+        matrix(&r.value),
+        vec![("{job=\"a\"}".into(), vec![(0, 1.0), (300, 2.0), (600, 2.0)])]
+    );
+}
+
+#[test]
+fn subqueries_run_on_their_own_aligned_grid() {
+    let d = every_15s();
+    let e = Engine::default();
+    // x[1m:20s] at 70 s: steps at multiples of 20 s in (10, 70]: 20, 40, 60.
+    let r = e
+        .instant(&d, &with_test_count("count_over_time(x[1m:20s])"), 70_000)
+        .unwrap();
+    assert_eq!(vector(&r.value), vec![("{job=\"a\"}".into(), 3.0)]);
+    let m = e.instant(&d, &parse("x[1m:20s]").unwrap(), 70_000).unwrap();
+    assert_eq!(
+        matrix(&m.value),
+        vec![("x{job=\"a\"}".into(), vec![(20, 1.0), (40, 2.0), (60, 4.0)])]
+    );
+    // With offset and @ the grid moves with them.
+    let m = e
+        .instant(&d, &parse("x[1m:20s] offset 10s").unwrap(), 70_000)
+        .unwrap();
+    assert_eq!(
+        matrix(&m.value),
+        vec![("x{job=\"a\"}".into(), vec![(20, 1.0), (40, 2.0), (60, 4.0)])]
+    );
+    let m = e
+        .instant(&d, &parse("x[40s:20s] @ 300").unwrap(), 0)
+        .unwrap();
+    assert_eq!(
+        matrix(&m.value),
+        vec![("x{job=\"a\"}".into(), vec![(280, 18.0), (300, 20.0)])]
+    );
+    // Nested subqueries.
+    let r = e
+        .instant(
+            &d,
+            &with_test_count("count_over_time(count_over_time(x[1m])[2m:1m])"),
+            180_000,
+        )
+        .unwrap();
+    assert_eq!(vector(&r.value), vec![("{job=\"a\"}".into(), 2.0)]);
+}
+
+#[test]
+fn data_range_covers_lookback_ranges_offsets_and_subqueries() {
+    let e = Engine::default();
+    let t = QueryTimes {
+        start: 1_000_000,
+        end: 2_000_000,
+        step: 60_000,
+    };
+    let q = |s: &str| e.data_range(&parse(s).unwrap(), t);
+    assert_eq!(q("up"), Some((1_000_000 - 299_999, 2_000_000)));
+    assert_eq!(
+        q("up[1m] offset 1m"),
+        Some((1_000_000 - 119_999, 1_940_000))
+    );
+    assert_eq!(q("up @ 50"), Some((50_000 - 299_999, 50_000)));
+    assert_eq!(
+        q("max_over_time(up[1m])[10m:1m]"),
+        Some((1_000_000 - 600_000 - 59_999, 2_000_000))
+    );
+    assert_eq!(q("1 + 1"), None);
 }
