@@ -1,6 +1,6 @@
 //! Reading histograms: quantiles, fractions, counts, sums and spreads of observations.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::types::ValueType::{Scalar, String as Str, Vector};
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,6 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Estimates the φ-quantile (0 ≤ φ ≤ 1) of observations from histogram buckets (classic buckets need their le label).",
         example: "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_quantiles",
@@ -21,6 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Estimates several quantiles at once (1 to 10), telling them apart by the label named in the second argument.",
         example: "histogram_quantiles(sum by (le) (rate(http_request_duration_seconds_bucket[5m])), \"quantile\", 0.5, 0.99)",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_fraction",
@@ -30,6 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Estimates the fraction of observations between a lower and an upper bound.",
         example: "histogram_fraction(0, 0.2, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_count",
@@ -39,6 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The number of observations in each native histogram sample.",
         example: "histogram_count(rate(http_request_duration_seconds[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_sum",
@@ -48,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sum of observations in each native histogram sample.",
         example: "histogram_sum(rate(http_request_duration_seconds[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_avg",
@@ -57,6 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The average observation in each native histogram sample (sum divided by count).",
         example: "histogram_avg(rate(http_request_duration_seconds[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_stddev",
@@ -66,6 +72,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The estimated standard deviation of observations in each native histogram sample.",
         example: "histogram_stddev(rate(http_request_duration_seconds[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "histogram_stdvar",
@@ -75,6 +82,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The estimated variance of observations in each native histogram sample.",
         example: "histogram_stdvar(rate(http_request_duration_seconds[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
 ];
 

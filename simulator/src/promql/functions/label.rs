@@ -1,6 +1,6 @@
 //! Rewriting and joining labels.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::matcher::LabelRegex;
 use crate::promql::types::ValueType::{String as Str, Vector};
 use crate::tsdb::Labels;
@@ -14,6 +14,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Sets a label (2nd argument) to a replacement (3rd) built from a regex (5th) matched against another label (4th).",
         example: "label_replace(up, \"host\", \"$1\", \"instance\", \"(.*):.*\")",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "label_join",
@@ -23,6 +24,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Sets a label (2nd argument) to the values of the source labels (4th onwards) joined by a separator (3rd).",
         example: "label_join(up, \"target\", \"/\", \"job\", \"instance\")",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "info",
@@ -32,6 +34,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Adds the labels of matching info metrics (target_info by default) to each series; the optional second argument selects which.",
         example: "info(rate(http_requests_total[5m]), {k8s_cluster_name=~\".+\"})",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
 

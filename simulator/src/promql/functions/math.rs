@@ -1,6 +1,6 @@
 //! Arithmetic on each sample's value.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::types::ValueType::{Scalar, Vector};
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,6 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The absolute value of every sample.",
         example: "abs(delta(node_temperature_celsius[10m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "ceil",
@@ -21,6 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Rounds every sample up to the nearest integer.",
         example: "ceil(node_load5)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "floor",
@@ -30,6 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Rounds every sample down to the nearest integer.",
         example: "floor(node_load5)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "round",
@@ -39,6 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Rounds every sample to the nearest multiple of the optional second argument (default 1).",
         example: "round(node_load5, 0.5)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "exp",
@@ -48,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "e raised to the power of every sample.",
         example: "exp(vector(1))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "ln",
@@ -57,6 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The natural logarithm of every sample.",
         example: "ln(node_memory_MemTotal_bytes)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "log2",
@@ -66,6 +72,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The base-2 logarithm of every sample.",
         example: "log2(node_memory_MemTotal_bytes)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "log10",
@@ -75,6 +82,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The base-10 logarithm of every sample, handy for values spanning orders of magnitude.",
         example: "log10(http_request_size_bytes_sum)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sqrt",
@@ -84,6 +92,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The square root of every sample.",
         example: "sqrt(stdvar_over_time(node_load1[1h]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sgn",
@@ -93,6 +102,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sign of every sample: 1 if positive, -1 if negative, 0 if zero.",
         example: "sgn(deriv(node_filesystem_avail_bytes[1h]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "clamp",
@@ -102,6 +112,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Limits every sample to lie between a minimum and a maximum.",
         example: "clamp(node_load1, 0, 4)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "clamp_min",
@@ -111,6 +122,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Raises every sample below the given minimum to that minimum.",
         example: "clamp_min(node_load1, 1)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "clamp_max",
@@ -120,6 +132,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Lowers every sample above the given maximum to that maximum.",
         example: "clamp_max(rate(http_requests_total[5m]), 100)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "deg",
@@ -129,6 +142,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Converts every sample from radians to degrees.",
         example: "deg(vector(pi()))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "rad",
@@ -138,6 +152,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Converts every sample from degrees to radians.",
         example: "rad(vector(180))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "pi",
@@ -147,6 +162,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The number pi.",
         example: "2 * pi()",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "min_of",
@@ -156,6 +172,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The smaller of two scalars; also usable inside a duration, as in [min_of(step(), 5m)].",
         example: "min_of(scalar(node_load1), 4)",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "max_of",
@@ -165,6 +182,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The larger of two scalars; also usable inside a duration, as in [max_of(step(), 1m)].",
         example: "max_of(step(), 60)",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
 

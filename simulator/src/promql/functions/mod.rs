@@ -3,10 +3,12 @@
 //! Each family file (`math.rs`, `rate.rs`, `over_time.rs`, ...) holds a static slice of
 //! [`Function`] entries; [`all`] chains them and [`lookup`] finds one by name. The parser
 //! type-checks calls against this table, autocomplete lists it, the reference page is
-//! generated from it, and the evaluator will add each function's implementation to the same
-//! entry. There is deliberately no second list anywhere: a new function is one new entry.
+//! generated from it, and the evaluator runs each entry's [`Implementation`] (the contract
+//! is in `implementation.rs`). There is deliberately no second list anywhere: a new
+//! function is one new entry.
 
 pub mod histogram;
+mod implementation;
 pub mod label;
 pub mod math;
 pub mod over_time;
@@ -14,6 +16,11 @@ pub mod rate;
 pub mod shape;
 pub mod time;
 pub mod trig;
+
+pub use implementation::{
+    CallSpans, ElementwiseFn, ElementwiseFunction, Implementation, QueryTimes, RangeFn,
+    RangeFunction, VectorCall, VectorFn, VectorFunction, Window,
+};
 
 use super::types::ValueType;
 
@@ -24,9 +31,9 @@ use super::types::ValueType;
 /// last parameter is optional and up to `n` more arguments of the last parameter's type may
 /// follow, so `args.len() - 1` to `args.len() - 1 + n` arguments; `-1` means at least
 /// `args.len() - 1` and no upper limit, extra arguments again taking the last type. `doc` is
-/// one sentence for a learner and `example` a real query that calls the function. The
-/// evaluator adds its implementation as another field of this struct; entries stay plain
-/// static data.
+/// one sentence for a learner and `example` a real query that calls the function.
+/// `implementation` says how the engine evaluates it (see [`Implementation`]); entries stay
+/// plain static data.
 #[derive(Debug)]
 pub struct Function {
     /// The name as written in a query (function names are case-sensitive).
@@ -44,6 +51,8 @@ pub struct Function {
     /// Prometheus gates it behind `--enable-feature=promql-experimental-functions`. The
     /// workbench accepts it, as Prometheus' own test suite does, and says so in its docs.
     pub experimental: bool,
+    /// How the engine evaluates it.
+    pub implementation: Implementation,
 }
 
 impl Function {

@@ -1,6 +1,6 @@
 //! `<aggregation>_over_time`: aggregating each series' samples across a range.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::kahan::{self, KahanSum};
 use crate::promql::quantile::quantile;
 use crate::promql::types::ValueType::{Matrix, Scalar, Vector};
@@ -14,6 +14,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The average of each series' samples in the range.",
         example: "avg_over_time(node_load1[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "min_over_time",
@@ -23,6 +24,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The smallest of each series' samples in the range.",
         example: "min_over_time(node_load1[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "max_over_time",
@@ -32,6 +34,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The largest of each series' samples in the range.",
         example: "max_over_time(node_load1[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sum_over_time",
@@ -41,6 +44,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sum of each series' samples in the range.",
         example: "sum_over_time(up[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "count_over_time",
@@ -50,6 +54,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many samples each series has in the range.",
         example: "count_over_time(up[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "quantile_over_time",
@@ -59,6 +64,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The φ-quantile (0 ≤ φ ≤ 1) of each series' samples in the range.",
         example: "quantile_over_time(0.95, node_load1[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "stddev_over_time",
@@ -68,6 +74,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The population standard deviation of each series' samples in the range.",
         example: "stddev_over_time(node_load1[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "stdvar_over_time",
@@ -77,6 +84,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The population variance of each series' samples in the range.",
         example: "stdvar_over_time(node_load1[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "mad_over_time",
@@ -86,6 +94,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The median absolute deviation of each series' samples in the range.",
         example: "mad_over_time(node_load1[1h])",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "last_over_time",
@@ -95,6 +104,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The most recent sample of each series in the range.",
         example: "last_over_time(up[10m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "first_over_time",
@@ -104,6 +114,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The oldest sample of each series in the range.",
         example: "first_over_time(up[10m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "present_over_time",
@@ -113,6 +124,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "1 for every series that has any sample in the range.",
         example: "present_over_time(up[10m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "absent_over_time",
@@ -122,6 +134,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A one-series vector with value 1 if the selector has no samples in the range, otherwise nothing: for alerting on missing data.",
         example: "absent_over_time(up{job=\"api\"}[10m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "ts_of_min_over_time",
@@ -131,6 +144,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of the last sample having each series' minimum value in the range.",
         example: "ts_of_min_over_time(node_load1[1h])",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "ts_of_max_over_time",
@@ -140,6 +154,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of the last sample having each series' maximum value in the range.",
         example: "ts_of_max_over_time(node_load1[1h])",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "ts_of_first_over_time",
@@ -149,6 +164,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of each series' oldest sample in the range.",
         example: "ts_of_first_over_time(up[1h])",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "ts_of_last_over_time",
@@ -158,6 +174,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of each series' most recent sample in the range.",
         example: "ts_of_last_over_time(up[1h])",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
 

@@ -1,6 +1,6 @@
 //! How fast a series changes over a range: rates, deltas, derivatives and counts of changes.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::kahan::KahanSum;
 use crate::promql::types::ValueType::{Matrix, Scalar, Vector};
 
@@ -13,6 +13,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second average rate of increase of a counter over the range, allowing for counter resets.",
         example: "rate(http_requests_total[5m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "irate",
@@ -22,6 +23,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second rate of a counter from the last two samples in the range: fast-moving, for volatile graphs.",
         example: "irate(http_requests_total[5m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "increase",
@@ -31,6 +33,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How much a counter grew over the range, allowing for counter resets (rate times the range).",
         example: "increase(http_requests_total[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "delta",
@@ -40,6 +43,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between a gauge's first and last value in the range, extrapolated to the whole range.",
         example: "delta(node_temperature_celsius[2h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "idelta",
@@ -49,6 +53,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between the last two samples of a gauge in the range.",
         example: "idelta(node_temperature_celsius[5m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "deriv",
@@ -58,6 +63,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second derivative of a gauge over the range, by simple linear regression.",
         example: "deriv(node_memory_Active_bytes[15m])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "predict_linear",
@@ -67,6 +73,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Predicts a gauge's value the given number of seconds from now, by linear regression over the range.",
         example: "predict_linear(node_filesystem_avail_bytes[1h], 4 * 3600)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "changes",
@@ -76,6 +83,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times the value changed within the range.",
         example: "changes(process_start_time_seconds[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "resets",
@@ -85,6 +93,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times a counter reset (went down) within the range.",
         example: "resets(http_requests_total[1h])",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "double_exponential_smoothing",
@@ -94,6 +103,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A smoothed value of a gauge over the range, with a smoothing and a trend factor between 0 and 1.",
         example: "double_exponential_smoothing(node_load1[10m], 0.5, 0.5)",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
 

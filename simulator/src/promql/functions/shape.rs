@@ -1,6 +1,6 @@
 //! Changing a result's shape: scalar to vector and back, absence, and ordering.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::matcher::{MatchOp, Matcher};
 use crate::promql::types::ValueType::{Scalar, String as Str, Vector};
 use crate::tsdb::Labels;
@@ -16,6 +16,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Turns a scalar into a vector with one series and no labels.",
         example: "vector(1)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "scalar",
@@ -25,6 +26,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The value of a one-series vector as a scalar, or NaN if the vector has zero or several series.",
         example: "scalar(sum(up))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "absent",
@@ -34,6 +36,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A one-series vector with value 1 if the argument has no series, otherwise nothing: for alerting on missing metrics.",
         example: "absent(up{job=\"api\"})",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort",
@@ -43,6 +46,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by value, smallest first (in instant queries).",
         example: "sort(node_load1)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort_desc",
@@ -52,6 +56,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by value, largest first (in instant queries).",
         example: "sort_desc(rate(http_requests_total[5m]))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort_by_label",
@@ -61,6 +66,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by the values of the given labels, in natural sort order.",
         example: "sort_by_label(up, \"job\", \"instance\")",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sort_by_label_desc",
@@ -70,6 +76,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by the values of the given labels, in reverse natural sort order.",
         example: "sort_by_label_desc(up, \"instance\")",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
 

@@ -1,6 +1,6 @@
 //! Timestamps and calendars: when samples were taken and what date that was.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::types::ValueType::{Scalar, Vector};
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,6 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The evaluation time in seconds since 1970-01-01 UTC (not the wall clock).",
         example: "time() - process_start_time_seconds",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "timestamp",
@@ -21,6 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of every sample in seconds since 1970-01-01 UTC.",
         example: "time() - timestamp(up)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "start_timestamp",
@@ -30,6 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The start timestamp (when the series' counter started) of every sample, when the data has one.",
         example: "start_timestamp(http_requests_total)",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "day_of_month",
@@ -39,6 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The day of the month (1 to 31) in UTC for each timestamp, or for the evaluation time without an argument.",
         example: "day_of_month(vector(time()))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "day_of_week",
@@ -48,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The day of the week (0 for Sunday to 6) in UTC for each timestamp, or for the evaluation time.",
         example: "day_of_week()",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "day_of_year",
@@ -57,6 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The day of the year (1 to 365, 366 in leap years) in UTC for each timestamp, or for the evaluation time.",
         example: "day_of_year()",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "days_in_month",
@@ -66,6 +72,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The number of days (28 to 31) in the UTC month of each timestamp, or of the evaluation time.",
         example: "days_in_month()",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "hour",
@@ -75,6 +82,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hour of the day (0 to 23) in UTC for each timestamp, or for the evaluation time.",
         example: "hour(timestamp(up))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "minute",
@@ -84,6 +92,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The minute of the hour (0 to 59) in UTC for each timestamp, or for the evaluation time.",
         example: "minute()",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "month",
@@ -93,6 +102,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The month (1 to 12) in UTC for each timestamp, or for the evaluation time.",
         example: "month()",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "year",
@@ -102,6 +112,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The year in UTC for each timestamp, or for the evaluation time.",
         example: "year(process_start_time_seconds)",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "start",
@@ -111,6 +122,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The start of the query's time range in seconds since 1970 (the evaluation time for an instant query).",
         example: "time() - start()",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "end",
@@ -120,6 +132,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The end of the query's time range in seconds since 1970 (the evaluation time for an instant query).",
         example: "end() - time()",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "step",
@@ -129,6 +142,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The query's resolution step in seconds (0 for an instant query).",
         example: "step()",
         experimental: true,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "range",
@@ -138,6 +152,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The length of the query's time range in seconds, end() - start() (0 for an instant query).",
         example: "range() / 60",
         experimental: true,
+        implementation: Implementation::Pending,
     },
 ];
 

@@ -1,6 +1,6 @@
 //! Trigonometric functions, in radians.
 
-use super::Function;
+use super::{Function, Implementation};
 use crate::promql::types::ValueType::Vector;
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,6 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sine of every sample, in radians.",
         example: "sin(rad(vector(30)))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "cos",
@@ -21,6 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The cosine of every sample, in radians.",
         example: "cos(rad(vector(60)))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "tan",
@@ -30,6 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The tangent of every sample, in radians.",
         example: "tan(rad(vector(45)))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "asin",
@@ -39,6 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The arcsine of every sample, in radians.",
         example: "asin(vector(0.5))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "acos",
@@ -48,6 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The arccosine of every sample, in radians.",
         example: "acos(vector(0.5))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "atan",
@@ -57,6 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The arctangent of every sample, in radians.",
         example: "atan(vector(1))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "sinh",
@@ -66,6 +72,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hyperbolic sine of every sample.",
         example: "sinh(vector(1))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "cosh",
@@ -75,6 +82,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hyperbolic cosine of every sample.",
         example: "cosh(vector(1))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "tanh",
@@ -84,6 +92,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hyperbolic tangent of every sample.",
         example: "tanh(vector(1))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "asinh",
@@ -93,6 +102,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The inverse hyperbolic sine of every sample.",
         example: "asinh(vector(1))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "acosh",
@@ -102,6 +112,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The inverse hyperbolic cosine of every sample.",
         example: "acosh(vector(2))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
     Function {
         name: "atanh",
@@ -111,6 +122,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The inverse hyperbolic tangent of every sample.",
         example: "atanh(vector(0.5))",
         experimental: false,
+        implementation: Implementation::Pending,
     },
 ];
 
