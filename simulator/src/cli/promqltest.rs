@@ -144,8 +144,7 @@ fn run_inner(options: Options) -> Result<ExitCode, String> {
         }
         if options.print_skips {
             for f in &report.failures {
-                if let Some(why) = f.message.strip_prefix("needs native histograms (") {
-                    let why = why.split(')').next().unwrap_or(why);
+                if let Some(why) = &f.unlisted_native {
                     println!("{}", skips::entry_toml(&name, f.line, &f.query, why));
                 }
             }

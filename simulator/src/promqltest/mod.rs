@@ -73,6 +73,9 @@ pub struct Failure {
     pub query: String,
     /// What went wrong; may span lines.
     pub message: String,
+    /// Set when the eval failed only because it needs native histograms and the skip list
+    /// does not name it: why it needs them (for `--print-skips`).
+    pub unlisted_native: Option<String>,
 }
 
 /// An eval that was skipped.
@@ -143,6 +146,7 @@ mod tests {
                 line: 7,
                 query: "sum(x)".into(),
                 message: "- {} 1   (missing)".into(),
+                unlisted_native: None,
             }],
             ..FileReport::default()
         };

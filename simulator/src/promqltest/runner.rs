@@ -117,6 +117,7 @@ impl Run<'_> {
                 line: eval.line,
                 query: eval.query.clone(),
                 message,
+                unlisted_native: None,
             });
         };
         let expr = match promql::parse(&eval.query) {
@@ -138,13 +139,17 @@ impl Run<'_> {
             }
             (Some(entry), Some(_)) => return skip(report, eval, &entry.reason),
             (None, Some(why)) => {
-                return fail(
+                fail(
                     report,
                     format!(
                         "needs native histograms ({why}), which the workbench does not model \
                          yet; list it in the skip file to skip it"
                     ),
                 );
+                if let Some(f) = report.failures.last_mut() {
+                    f.unlisted_native = Some(why.clone());
+                }
+                return;
             }
             // A native-histogram entry for an eval that needs none: the entry is stale (the
             // caller reports it) and the eval runs.
@@ -171,7 +176,7 @@ impl Run<'_> {
             if found.is_none()
                 && let Some(s) = self.native.iter().find(|s| selects(vs, s))
             {
-                found = Some(format!("selects {s}"));
+                found = Some(format!("selects the native-histogram series {s}"));
             }
         });
         found
@@ -608,7 +613,7 @@ mod tests {
         let (r, _) = run(script, &SkipList::default());
         assert_eq!((r.passed, r.failed), (1, 1), "{}", r.render());
         assert!(
-            r.failures[0].message.contains("selects x"),
+            r.failures[0].message.contains("selects the native-histogram series x"),
             "{}",
             r.render()
         );

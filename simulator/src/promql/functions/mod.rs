@@ -7,15 +7,15 @@
 //! is in `implementation.rs`). There is deliberately no second list anywhere: a new
 //! function is one new entry.
 
-mod histogram;
+pub mod histogram;
 mod implementation;
-mod label;
-mod math;
-mod over_time;
-mod rate;
-mod shape;
-mod time;
-mod trig;
+pub mod label;
+pub mod math;
+pub mod over_time;
+pub mod rate;
+pub mod shape;
+pub mod time;
+pub mod trig;
 
 pub use implementation::{
     CallSpans, ElementwiseFn, ElementwiseFunction, Implementation, QueryTimes, RangeFn,
@@ -135,6 +135,31 @@ pub fn all() -> impl Iterator<Item = &'static Function> {
 /// The function called exactly `name`.
 pub fn lookup(name: &str) -> Option<&'static Function> {
     all().find(|f| f.name == name)
+}
+
+/// A test series as Prometheus' `load <step>` writes one: `values[i]` at `i * step_seconds`
+/// (None is a gap, `_`), cut to the left-open window `(start, end]` in seconds. Returns
+/// timestamps in milliseconds and values, as the kernels take them.
+#[cfg(test)]
+fn loaded(step_seconds: f64, values: &[Option<f64>], start: f64, end: f64) -> (Vec<i64>, Vec<f64>) {
+    let (mut t, mut v) = (Vec::new(), Vec::new());
+    for (i, x) in values.iter().enumerate() {
+        let ts = (i as f64 * step_seconds * 1000.0).round() as i64;
+        if let Some(x) = x
+            && ts > (start * 1000.0).round() as i64
+            && ts <= (end * 1000.0).round() as i64
+        {
+            t.push(ts);
+            v.push(*x);
+        }
+    }
+    (t, v)
+}
+
+/// `a+bxn` from Prometheus' load notation: `a, a+b, ..., a+n·b` (n + 1 values).
+#[cfg(test)]
+fn series(a: f64, b: f64, n: usize) -> Vec<Option<f64>> {
+    (0..=n).map(|i| Some(a + b * i as f64)).collect()
 }
 
 #[cfg(test)]

@@ -155,3 +155,174 @@ pub(super) static FUNCTIONS: &[Function] = &[
         implementation: Implementation::Pending,
     },
 ];
+
+/// A part of a UTC date and time that the date functions return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePart {
+    /// `day_of_month`: 1 to 31.
+    DayOfMonth,
+    /// `day_of_week`: 0 (Sunday) to 6.
+    DayOfWeek,
+    /// `day_of_year`: 1 to 366.
+    DayOfYear,
+    /// `days_in_month`: 28 to 31.
+    DaysInMonth,
+    /// `hour`: 0 to 23.
+    Hour,
+    /// `minute`: 0 to 59.
+    Minute,
+    /// `month`: 1 to 12.
+    Month,
+    /// `year`.
+    Year,
+}
+
+/// The date part of a sample value read as seconds since 1970-01-01 UTC, truncated towards
+/// zero to whole seconds as Prometheus does.
+///
+/// A NaN, infinite or out-of-range value has no date: the result is NaN. (Prometheus converts
+/// such values to an integer in a platform-defined way and returns an arbitrary date.)
+pub fn date_part_of_value(seconds: f64, part: DatePart) -> f64 {
+    // 2^63 as a float: the first value that does not fit an i64. NaN is in no range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !(-LIMIT..LIMIT).contains(&seconds) {
+        return f64::NAN;
+    }
+    date_part(seconds as i64, part)
+}
+
+/// The date part of the evaluation time (milliseconds), for the date functions called
+/// without an argument. Milliseconds are truncated towards zero, as Go's integer division
+/// does.
+pub fn date_part_of_time(millis: i64, part: DatePart) -> f64 {
+    date_part(millis / 1000, part)
+}
+
+/// The date part of `seconds` since the Unix epoch, in the proleptic Gregorian calendar.
+pub fn date_part(seconds: i64, part: DatePart) -> f64 {
+    let days = seconds.div_euclid(86_400);
+    let second_of_day = seconds.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    let value = match part {
+        DatePart::DayOfMonth => day,
+        // 1970-01-01 was a Thursday (4).
+        DatePart::DayOfWeek => (days + 4).rem_euclid(7),
+        DatePart::DayOfYear => days - days_from_civil(year, 1, 1) + 1,
+        DatePart::DaysInMonth => days_in_month(year, month),
+        DatePart::Hour => second_of_day / 3600,
+        DatePart::Minute => second_of_day % 3600 / 60,
+        DatePart::Month => month,
+        DatePart::Year => year,
+    };
+    value as f64
+}
+
+/// Whether `year` is a leap year in the Gregorian calendar.
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// The number of days in a month (1 to 12) of a year.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's algorithms (`chrono`-compatible days from and to civil dates), on eras
+// of 400 years that start on 1 March so the leap day is the last day of a year. With i64
+// days they cover every i64 number of seconds without overflow.
+
+/// Year, month (1 to 12) and day (1 to 31) of a day number (0 is 1970-01-01).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The day number (0 is 1970-01-01) of a civil date.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `time()` and `timestamp()`: milliseconds as seconds.
+pub fn seconds(millis: i64) -> f64 {
+    millis as f64 / 1000.0
+}
+
+// Expected values are copied digit for digit from Prometheus' test files.
+#[cfg(test)]
+#[allow(clippy::excessive_precision)]
+mod tests {
+    use super::DatePart::*;
+    use super::*;
+
+    #[test]
+    fn date_parts_in_utc() {
+        // 2006-01-02T22:04:05Z, a Monday.
+        let t = 1_136_239_445.0;
+        let parts = [
+            Year,
+            Month,
+            DayOfMonth,
+            DayOfYear,
+            DayOfWeek,
+            Hour,
+            Minute,
+            DaysInMonth,
+        ];
+        let got: Vec<f64> = parts.iter().map(|&p| date_part_of_value(t, p)).collect();
+        assert_eq!(got, [2006.0, 1.0, 2.0, 2.0, 1.0, 22.0, 4.0, 31.0]);
+        // The epoch was a Thursday.
+        assert_eq!(date_part_of_time(0, DayOfWeek), 4.0);
+        assert_eq!(date_part_of_time(0, Year), 1970.0);
+        assert_eq!(date_part_of_value(1_230_767_999.0, Year), 2008.0);
+        assert_eq!(date_part_of_value(1_230_768_000.0, Year), 2009.0);
+        assert_eq!(date_part_of_value(1_456_790_399.0, DayOfMonth), 29.0);
+        assert_eq!(date_part_of_value(1_456_790_400.0, Month), 3.0);
+        assert_eq!(date_part_of_value(1_483_191_420.0, DayOfYear), 366.0);
+        assert_eq!(date_part_of_value(1_672_493_820.0, DayOfYear), 365.0);
+        assert_eq!(date_part_of_value(1_454_284_800.0, DaysInMonth), 29.0);
+        assert_eq!(date_part_of_value(1_485_907_200.0, DaysInMonth), 28.0);
+    }
+
+    #[test]
+    fn negative_and_fractional_times_truncate_towards_zero() {
+        // -1.5 s is read as -1 s: 1969-12-31T23:59:59Z.
+        assert_eq!(date_part_of_value(-1.5, Minute), 59.0);
+        assert_eq!(date_part_of_value(-1.5, Year), 1969.0);
+        assert_eq!(date_part_of_value(-86_400.0 * 365.0, DayOfYear), 1.0);
+        assert_eq!(date_part_of_time(-500, Year), 1970.0);
+        assert!(date_part_of_value(f64::NAN, Year).is_nan());
+        assert!(date_part_of_value(f64::INFINITY, Year).is_nan());
+        // Far dates do not overflow.
+        assert!(date_part_of_value(9.2e18, Year) > 2.9e11);
+        assert!(date_part_of_value(-9.2e18, Year) < -2.9e11);
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for days in (-1_000_000..1_000_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+            assert!((1..=days_in_month(y, m)).contains(&d));
+        }
+        assert_eq!(seconds(1), 0.001);
+    }
+}
