@@ -722,9 +722,6 @@ fn count_values(
         return Err(e);
     }
     ev.touch(touched, span)?;
-    let mut v = StepVector::new(out);
-    if steps.start != steps.end {
-        ev.merge_same_labels(&mut v, span)?;
-    }
-    Ok(StepValue::Vector(v))
+    // Outputs are keyed by their labels above, so they are distinct.
+    Ok(StepValue::Vector(StepVector::new(out)))
 }

@@ -208,9 +208,6 @@ fn vector_scalar(
     let before = v.series.len();
     v.series.retain(StepSeries::any_present);
     ev.release((before - v.series.len()) * steps.len());
-    if steps.start != steps.end {
-        ev.merge_same_labels(&mut v, span)?;
-    }
     Ok(v)
 }
 
@@ -524,9 +521,6 @@ fn vector_vector(
     let before = out.len();
     out.retain(StepSeries::any_present);
     ev.release((before - out.len()) * n);
-    let mut v = StepVector::new(out);
-    if steps.start != steps.end {
-        ev.merge_same_labels(&mut v, span)?;
-    }
-    Ok(v)
+    // Outputs are keyed by their labels above, so they are distinct.
+    Ok(StepVector::new(out))
 }
