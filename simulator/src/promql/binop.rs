@@ -393,9 +393,20 @@ fn vector_vector(
     for (i, &g) in one_sig.iter().enumerate() {
         one_by_sig[g].push(i);
     }
-    // Duplicate series on the "one" side at one step: many-to-many.
+    // Duplicate series on the "one" side at one step: many-to-many. Prometheus looks only
+    // at steps where the other side has samples (an empty side short-circuits).
+    let mut many_any: Option<Vec<bool>> = None;
     for members in one_by_sig.iter().filter(|m| m.len() > 1) {
-        for i in 0..n {
+        let any = many_any.get_or_insert_with(|| {
+            let mut any = vec![false; n];
+            for s in &many.series {
+                for (i, _) in s.present() {
+                    any[i] = true;
+                }
+            }
+            any
+        });
+        for i in (0..n).filter(|&i| any[i]) {
             let present: Vec<usize> = members
                 .iter()
                 .copied()
