@@ -1,9 +1,13 @@
 //! Rewriting and joining labels.
 
-use super::{Function, Implementation};
+use super::{Function, Implementation, VectorCall, whole_call};
+use crate::promql::error::{EvalError, EvalErrorKind};
 use crate::promql::matcher::LabelRegex;
 use crate::promql::types::ValueType::{String as Str, Vector};
+use crate::promql::value::{StepSeries, StepValue};
 use crate::tsdb::Labels;
+use crate::tsdb::labels::METRIC_NAME;
+use std::collections::HashMap;
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
@@ -14,7 +18,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Sets a label (2nd argument) to a replacement (3rd) built from a regex (5th) matched against another label (4th).",
         example: "label_replace(up, \"host\", \"$1\", \"instance\", \"(.*):.*\")",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(label_replace),
     },
     Function {
         name: "label_join",
@@ -24,7 +28,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Sets a label (2nd argument) to the values of the source labels (4th onwards) joined by a separator (3rd).",
         example: "label_join(up, \"target\", \"/\", \"job\", \"instance\")",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(label_join),
     },
     Function {
         name: "info",
@@ -37,6 +41,95 @@ pub(super) static FUNCTIONS: &[Function] = &[
         implementation: Implementation::Pending,
     },
 ];
+
+/// `label_replace(v, dst, replacement, src, regex)`.
+fn label_replace(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let destination = call.string_arg(1)?;
+    let replacement = call.string_arg(2)?;
+    let source = call.string_arg(3)?;
+    let regex = call.string_arg(4)?;
+    let replace = LabelReplace::new(&destination, &replacement, &source, &regex).map_err(|e| {
+        let at = match e {
+            LabelFunctionError::InvalidRegex(_) => 4,
+            _ => 1,
+        };
+        EvalError::invalid_argument(e.to_string(), call.spans.arg(at))
+    })?;
+    let mut v = call.take_vector_arg(0)?;
+    for s in &mut v.series {
+        if let Some(labels) = replace.apply(&s.labels) {
+            s.labels = labels;
+            // A new name is what the series is now called: it survives even where an
+            // earlier function had marked the old one for removal.
+            if replace.destination == METRIC_NAME {
+                s.drop_name = false;
+            }
+        }
+    }
+    v.series = merge_same_labels(std::mem::take(&mut v.series), call.spans.call)?;
+    Ok(StepValue::Vector(v))
+}
+
+/// `label_join(v, dst, separator, src...)`.
+fn label_join(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let destination = call.string_arg(1)?;
+    let separator = call.string_arg(2)?;
+    let mut sources = Vec::with_capacity(call.exprs.len().saturating_sub(3));
+    for i in 3..call.exprs.len() {
+        sources.push(call.string_arg(i)?);
+    }
+    let source_refs: Vec<&[u8]> = sources.iter().map(Vec::as_slice).collect();
+    let join = LabelJoin::new(&destination, &separator, &source_refs).map_err(|e| {
+        let at = match &e {
+            LabelFunctionError::InvalidJoinSource(bad) => (3..call.exprs.len())
+                .find(|&i| sources.get(i - 3).is_some_and(|s| lossy(s) == *bad))
+                .unwrap_or(1),
+            _ => 1,
+        };
+        EvalError::invalid_argument(e.to_string(), call.spans.arg(at))
+    })?;
+    let mut v = call.take_vector_arg(0)?;
+    for s in &mut v.series {
+        s.labels = join.apply(&s.labels);
+        if join.destination == METRIC_NAME {
+            s.drop_name = false;
+        }
+    }
+    v.series = merge_same_labels(std::mem::take(&mut v.series), call.spans.call)?;
+    Ok(StepValue::Vector(v))
+}
+
+/// Merges series that ended up with the same labels, as Prometheus does after relabelling:
+/// they may take turns over time, but two values at the same step are "vector cannot
+/// contain metrics with the same labelset". Order is first appearance.
+pub(super) fn merge_same_labels(
+    series: Vec<StepSeries>,
+    span: crate::promql::span::Span,
+) -> Result<Vec<StepSeries>, EvalError> {
+    if series.len() < 2 {
+        return Ok(series);
+    }
+    let mut out: Vec<StepSeries> = Vec::with_capacity(series.len());
+    let mut index: HashMap<crate::tsdb::Labels, usize> = HashMap::with_capacity(series.len());
+    for s in series {
+        match index.get(&s.labels) {
+            Some(&k) => {
+                let target = &mut out[k];
+                for (i, v) in s.present() {
+                    if target.get(i).is_some() {
+                        return Err(EvalError::new(EvalErrorKind::DuplicateLabelset, span));
+                    }
+                    target.set(i, v);
+                }
+            }
+            None => {
+                index.insert(s.labels.clone(), out.len());
+                out.push(s);
+            }
+        }
+    }
+    Ok(out)
+}
 
 /// Whether a string may name a label: Prometheus 3 accepts any non-empty UTF-8 string.
 /// `bytes` are a string literal's exact bytes, which may not be UTF-8.
