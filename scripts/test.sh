@@ -54,6 +54,21 @@ stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 # The browser build: the library crates without their `cli` feature, as the app uses them.
 stage clippy-wasm cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
 stage cargo-test cargo test --workspace --locked
+
+# Prometheus' PromQL test scripts, found as the tests find them. No script may pass fewer
+# evals than simulator/promqltest-baseline.toml records; the runner prints `SUMMARY N passed,
+# N failed`, where the failures are evals lost against the baseline and stale skip entries.
+promqltest() {
+  local dir
+  for dir in "${PROMQLTEST_DIR:-}" ../shared/promqltest /work/shared/promqltest; do
+    if [ -n "$dir" ] && [ -d "$dir" ]; then
+      cargo run --release --locked -q -p simulator -- promqltest --check-baseline --quiet "$dir"
+      return
+    fi
+  done
+  echo "!!! SKIPPING: Prometheus' promqltest scripts were not found (set PROMQLTEST_DIR or put them in ../shared/promqltest)."
+}
+stage promqltest promqltest
 # The simulator's determinism tests inside wasm32 (node): the same checksums as the native run.
 stage wasm-determinism env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --locked --target wasm32-unknown-unknown -p simulator --no-default-features --test determinism

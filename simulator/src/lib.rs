@@ -11,6 +11,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub mod exposition;
 pub mod promql;
+pub mod promqltest;
 pub mod scenario;
 pub mod timestamp;
 pub mod tsdb;

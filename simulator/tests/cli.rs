@@ -113,3 +113,88 @@ fn bad_input_gets_a_clear_error() {
     assert!(!ok);
     assert!(err.contains("cannot listen on not-an-address"), "{err}");
 }
+
+#[test]
+fn query_prints_the_prometheus_api_json() {
+    let (ok, out, _) = run(&[
+        "query",
+        "--scenario",
+        "demo",
+        "--time",
+        "2026-01-01T11:00:00Z",
+        "count by (job) (up)",
+    ]);
+    assert!(ok);
+    assert_eq!(
+        out.trim(),
+        r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"demo"},"value":[1767265200,"3"]}]}}"#
+    );
+    let (ok, out, _) = run(&[
+        "query",
+        "--scenario",
+        "demo",
+        "--start",
+        "2026-01-01T11:00:00Z",
+        "--end",
+        "2026-01-01T11:01:00Z",
+        "--step",
+        "30s",
+        "count(up) * 2",
+    ]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["data"]["resultType"], "matrix");
+    assert_eq!(
+        v["data"]["result"][0]["values"],
+        serde_json::json!([[1767265200, "6"], [1767265230, "6"], [1767265260, "6"]])
+    );
+    // A scalar at an instant, with Go's float formatting.
+    let (ok, out, _) = run(&["query", "--scenario", "demo", "--time", "1.5", "-1/0"]);
+    assert!(ok);
+    assert_eq!(
+        out.trim(),
+        r#"{"status":"success","data":{"resultType":"scalar","result":[1.5,"-Inf"]}}"#
+    );
+}
+
+#[test]
+fn query_errors_are_api_errors_with_status_1() {
+    let (ok, out, _) = run(&["query", "--scenario", "demo", "sum(up"]);
+    assert!(!ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["status"], "error");
+    assert_eq!(v["errorType"], "bad_data");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid parameter \"query\": 1:")
+    );
+    let (ok, out, _) = run(&["query", "--scenario", "demo", "up + on() up"]);
+    assert!(!ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["errorType"], "execution");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("found duplicate series for the match group {} on the right hand-side")
+    );
+    let (ok, out, _) = run(&[
+        "query",
+        "--scenario",
+        "demo",
+        "--start",
+        "0",
+        "--end",
+        "100000",
+        "--step",
+        "1",
+        "up",
+    ]);
+    assert!(!ok);
+    assert!(out.contains("exceeded maximum resolution of 11,000 points per timeseries"));
+    let (ok, out, _) = run(&["query", "--scenario", "nope", "up"]);
+    assert!(!ok);
+    assert!(out.contains("\"errorType\":\"bad_data\""));
+}

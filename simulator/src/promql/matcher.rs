@@ -117,6 +117,12 @@ impl LabelRegex {
     pub fn is_match(&self, value: &str) -> bool {
         self.regex.is_match(value)
     }
+
+    /// The compiled, anchored regex, for callers that need capture groups (`label_replace`).
+    /// The anchoring group does not capture, so group numbers are the pattern's own.
+    pub fn as_regex(&self) -> &regex::Regex {
+        &self.regex
+    }
 }
 
 /// Rewrites the RE2 constructs that Go (and so Prometheus) reads differently from Rust's

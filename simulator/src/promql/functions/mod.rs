@@ -3,19 +3,53 @@
 //! Each family file (`math.rs`, `rate.rs`, `over_time.rs`, ...) holds a static slice of
 //! [`Function`] entries; [`all`] chains them and [`lookup`] finds one by name. The parser
 //! type-checks calls against this table, autocomplete lists it, the reference page is
-//! generated from it, and the evaluator will add each function's implementation to the same
-//! entry. There is deliberately no second list anywhere: a new function is one new entry.
+//! generated from it, and the evaluator runs each entry's [`Implementation`] (the contract
+//! is in `implementation.rs`). There is deliberately no second list anywhere: a new
+//! function is one new entry.
 
-mod histogram;
-mod label;
-mod math;
-mod over_time;
-mod rate;
-mod shape;
-mod time;
-mod trig;
+mod arguments;
+pub mod histogram;
+mod implementation;
+pub mod label;
+pub mod math;
+pub mod over_time;
+pub mod rate;
+pub mod shape;
+pub mod time;
+pub mod trig;
+
+pub use implementation::{
+    CallSpans, ElementwiseFn, ElementwiseFunction, Implementation, QueryTimes, RangeFn,
+    RangeFunction, VectorCall, VectorFn, VectorFunction, Window,
+};
 
 use super::types::ValueType;
+
+/// A table entry's implementation computed per value (see [`ElementwiseFunction`]).
+const fn elementwise(eval: ElementwiseFn) -> Implementation {
+    Implementation::Elementwise(ElementwiseFunction { eval })
+}
+
+/// A table entry's implementation over the whole call (see [`VectorFunction`]), for
+/// functions that do not need the selected samples' own timestamps.
+const fn whole_call(eval: VectorFn) -> Implementation {
+    Implementation::Vector(VectorFunction {
+        eval,
+        sample_times: false,
+    })
+}
+
+/// A table entry's implementation over each series' range (see [`RangeFunction`]), with
+/// the defaults most range functions take: the metric name is dropped, no counter info,
+/// nothing applied afterwards.
+const fn over_range(eval: RangeFn) -> Implementation {
+    Implementation::Range(RangeFunction {
+        eval,
+        keeps_metric_name: false,
+        counter_info: false,
+        then: None,
+    })
+}
 
 /// One PromQL function.
 ///
@@ -24,9 +58,9 @@ use super::types::ValueType;
 /// last parameter is optional and up to `n` more arguments of the last parameter's type may
 /// follow, so `args.len() - 1` to `args.len() - 1 + n` arguments; `-1` means at least
 /// `args.len() - 1` and no upper limit, extra arguments again taking the last type. `doc` is
-/// one sentence for a learner and `example` a real query that calls the function. The
-/// evaluator adds its implementation as another field of this struct; entries stay plain
-/// static data.
+/// one sentence for a learner and `example` a real query that calls the function.
+/// `implementation` says how the engine evaluates it (see [`Implementation`]); entries stay
+/// plain static data.
 #[derive(Debug)]
 pub struct Function {
     /// The name as written in a query (function names are case-sensitive).
@@ -44,6 +78,8 @@ pub struct Function {
     /// Prometheus gates it behind `--enable-feature=promql-experimental-functions`. The
     /// workbench accepts it, as Prometheus' own test suite does, and says so in its docs.
     pub experimental: bool,
+    /// How the engine evaluates it.
+    pub implementation: Implementation,
 }
 
 impl Function {
@@ -126,6 +162,31 @@ pub fn all() -> impl Iterator<Item = &'static Function> {
 /// The function called exactly `name`.
 pub fn lookup(name: &str) -> Option<&'static Function> {
     all().find(|f| f.name == name)
+}
+
+/// A test series as Prometheus' `load <step>` writes one: `values[i]` at `i * step_seconds`
+/// (None is a gap, `_`), cut to the left-open window `(start, end]` in seconds. Returns
+/// timestamps in milliseconds and values, as the kernels take them.
+#[cfg(test)]
+fn loaded(step_seconds: f64, values: &[Option<f64>], start: f64, end: f64) -> (Vec<i64>, Vec<f64>) {
+    let (mut t, mut v) = (Vec::new(), Vec::new());
+    for (i, x) in values.iter().enumerate() {
+        let ts = (i as f64 * step_seconds * 1000.0).round() as i64;
+        if let Some(x) = x
+            && ts > (start * 1000.0).round() as i64
+            && ts <= (end * 1000.0).round() as i64
+        {
+            t.push(ts);
+            v.push(*x);
+        }
+    }
+    (t, v)
+}
+
+/// `a+bxn` from Prometheus' load notation: `a, a+b, ..., a+n·b` (n + 1 values).
+#[cfg(test)]
+fn series(a: f64, b: f64, n: usize) -> Vec<Option<f64>> {
+    (0..=n).map(|i| Some(a + b * i as f64)).collect()
 }
 
 #[cfg(test)]
