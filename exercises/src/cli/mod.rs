@@ -1,0 +1,4 @@
+//! The subcommands, one module each. Only this side of the crate reads files.
+
+pub mod check;
+pub mod grade;
