@@ -171,11 +171,17 @@ mod tests {
         ];
         for attack in attacks {
             let r = render(attack);
-            for attr in ["href=\"", "src=\""] {
-                for (i, _) in r.html.match_indices(attr) {
-                    let value = &r.html[i + attr.len()..];
-                    let value = &value[..value.find('"').unwrap_or(value.len())];
-                    assert!(is_safe_url(value), "{attack:?} rendered as {:?}", r.html);
+            // Every `<` in the output starts a tag pulldown-cmark wrote (raw HTML is
+            // escaped), so the URLs in those tags are all the URLs there are.
+            for (i, _) in r.html.match_indices('<') {
+                let tag = &r.html[i..];
+                let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+                for attr in ["href=\"", "src=\""] {
+                    if let Some(at) = tag.find(attr) {
+                        let value = &tag[at + attr.len()..];
+                        let value = &value[..value.find('"').unwrap_or(value.len())];
+                        assert!(is_safe_url(value), "{attack:?} rendered as {:?}", r.html);
+                    }
                 }
             }
             // A raw tag never survives as a tag: every `<` in the output opens one of the
@@ -198,7 +204,7 @@ mod tests {
                     r.html
                 );
             }
-            if attack.contains('<') || attack.contains("script:") || attack.contains("data:") {
+            if attack.contains('<') {
                 assert!(!r.notes.is_empty(), "{attack:?} gave no note");
             }
         }

@@ -325,7 +325,14 @@ fn granularity(missing: &[Labels], extra: &[Labels]) -> Option<(Vec<String>, Vec
     if missing.is_empty() || extra.is_empty() {
         return None;
     }
-    let names = |l: &Labels| -> BTreeSet<String> { l.iter().map(|(n, _)| n.to_string()).collect() };
+    // The metric name is not a grouping label; a difference in it alone is a label
+    // difference, reported by pairing.
+    let names = |l: &Labels| -> BTreeSet<String> {
+        l.iter()
+            .filter(|(n, _)| *n != "__name__")
+            .map(|(n, _)| n.to_string())
+            .collect()
+    };
     let want = names(&missing[0]);
     let have = names(&extra[0]);
     if missing.iter().any(|l| names(l) != want) || extra.iter().any(|l| names(l) != have) {
@@ -476,14 +483,18 @@ mod tests {
                 d.wrong_labels.len() == 1
                     && d.wrong_labels[0].unexpected == [("__name__".into(), "m".into())]
             }),
-            // Nothing shared, one on each side: still a label difference.
+            // Different label names: grouped by the wrong label.
             (&[("a=1", 1.0)], &[("b=2", 1.0)], &def, |d| {
+                d.granularity == Some((vec!["b".into()], vec!["a".into()]))
+            }),
+            // Same names, nothing shared, one on each side: a label difference.
+            (&[("a=1", 1.0)], &[("a=2", 1.0)], &def, |d| {
                 d.wrong_labels.len() == 1
             }),
-            // Nothing shared, two on each side: missing and extra.
+            // Same names, nothing shared, two on each side: missing and extra.
             (
                 &[("a=1", 1.0), ("a=2", 1.0)],
-                &[("b=1", 1.0), ("b=2", 1.0)],
+                &[("a=3", 1.0), ("a=4", 1.0)],
                 &def,
                 |d| d.missing.len() == 2 && d.extra.len() == 2,
             ),

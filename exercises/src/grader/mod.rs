@@ -534,7 +534,7 @@ fn first_time(v: &Value) -> Option<i64> {
 }
 
 /// The common factor of all ratios, when there is one worth reporting: a single pair
-/// only for the factors that mean something (100, 60, ...), otherwise three or more.
+/// only for the factors that mean something (100, 60, ...), otherwise two or more.
 fn scale(ratios: &[f64]) -> Option<f64> {
     let first = *ratios.first()?;
     if ratios.iter().any(|r| ((r - first) / first).abs() > 1e-6) {
@@ -552,7 +552,7 @@ fn scale(ratios: &[f64]) -> Option<f64> {
         -1.0,
     ];
     let is_known = known.iter().any(|k| ((first - k) / k).abs() < 1e-6);
-    (is_known || ratios.len() >= 3).then_some(first)
+    (is_known || ratios.len() >= 2).then_some(first)
 }
 
 /// The metric names a query's selectors name, sorted.
