@@ -330,9 +330,21 @@ impl Cx<'_> {
         let title = text_field(self, "title");
         let prompt = text_field(self, "prompt");
         let reference = text_field(self, "reference");
-        let difficulty: Option<Difficulty> = table
+        let difficulty = table
             .get("difficulty")
-            .and_then(|v| self.value(v, "difficulty", Some(&cx)));
+            .and_then(|v| self.value::<Spanned<String>>(v, "difficulty", Some(&cx)))
+            .and_then(|d| match d.get_ref().as_str() {
+                "beginner" => Some(Difficulty::Beginner),
+                "intermediate" => Some(Difficulty::Intermediate),
+                "advanced" => Some(Difficulty::Advanced),
+                other => {
+                    let msg = format!(
+                        "unknown difficulty {other:?}: write \"beginner\", \"intermediate\" or \"advanced\""
+                    );
+                    self.ex_error(d.span(), &cx, "difficulty", &msg);
+                    None
+                }
+            });
         let data = table
             .get("data")
             .and_then(|v| {

@@ -22,7 +22,7 @@ pub use loader::load;
 pub use time::Moment;
 
 use crate::constraint::Feature;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use simulator::promqltest::series::SeriesDesc;
 use simulator::scenario::Window;
 
@@ -85,7 +85,7 @@ pub struct PackMeta {
 }
 
 /// How hard an exercise is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
     /// A first contact with the idea.
