@@ -54,6 +54,9 @@ stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 # The browser build: the library crates without their `cli` feature, as the app uses them.
 stage clippy-wasm cargo clippy --workspace --all-targets --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
 stage cargo-test cargo test --workspace --locked
+# Every exercise pack: each reference returns data on every seed, each listed wrong answer is
+# rejected, each prompt and hint renders. Prints `SUMMARY N passed, N failed` (one per exercise).
+stage exercises-check cargo run --release --locked -p exercises -- check exercises/packs
 
 # Prometheus' PromQL test scripts, found as the tests find them. No script may pass fewer
 # evals than simulator/promqltest-baseline.toml records; the runner prints `SUMMARY N passed,
