@@ -540,6 +540,10 @@ fn scale(ratios: &[f64]) -> Option<f64> {
     if ratios.iter().any(|r| ((r - first) / first).abs() > 1e-6) {
         return None;
     }
+    // A factor near 1 is a small difference, not a scale.
+    if (first - 1.0).abs() < 0.01 {
+        return None;
+    }
     let known = [
         100.0,
         0.01,
