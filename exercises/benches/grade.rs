@@ -5,6 +5,9 @@
 //! one grader, as the app's worker does: every later check, and the first check of another
 //! exercise on the same scenario, seeds and window.
 
+// Helpers outside #[test] functions unwrap too: a panic here is a failing test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use exercises::grader::Grader;
 use std::hint::black_box;

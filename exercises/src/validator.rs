@@ -224,7 +224,9 @@ fn reference_checks(
     let varies_in_time = |v: &Value| match v {
         Value::Matrix(series) => series.iter().any(|s| {
             s.points.len() < ex.eval.points()
-                || s.points.iter().any(|p| p.v.to_bits() != s.points[0].v.to_bits())
+                || s.points
+                    .iter()
+                    .any(|p| p.v.to_bits() != s.points[0].v.to_bits())
         }),
         _ => false,
     };

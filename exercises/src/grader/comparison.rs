@@ -198,8 +198,8 @@ fn order(e: &[Sample], g: &[Sample], opts: &Comparison) -> Option<(usize, Labels
         have.sort();
         if want != have {
             // Report the first position inside the run that differs.
-            for k in i..j {
-                let el = strip(&e[k].labels, opts);
+            for (k, sample) in e.iter().enumerate().take(j).skip(i) {
+                let el = strip(&sample.labels, opts);
                 let gl = g
                     .get(k)
                     .map_or_else(Labels::empty, |s| strip(&s.labels, opts));
@@ -461,7 +461,8 @@ mod tests {
             ..Comparison::default()
         };
         type Check = fn(&Differences) -> bool;
-        let cases: &[(&[(&str, f64)], &[(&str, f64)], &Comparison, Check)] = &[
+        type Items = &'static [(&'static str, f64)];
+        let cases: &[(Items, Items, &Comparison, Check)] = &[
             (&[("a=1", 1.0)], &[("a=1", 1.0)], &def, |d| d.is_empty()),
             (&[("a=1", 1.0)], &[("a=1", 1.0 + 1e-9)], &def, |d| {
                 d.is_empty()
