@@ -292,7 +292,7 @@ fn grouping_by_before_after_and_without() {
     let v = g.grade(&ex, "sum(rate(ebanking_transactions_processed_total[5m]))");
     let m = v.feedback[0].message();
     assert!(
-        m.contains("merges series the answer keeps apart by `status`"),
+        m.contains("lack labels the answer keeps: `status`"),
         "{m}"
     );
 }

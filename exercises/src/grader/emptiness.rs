@@ -145,6 +145,19 @@ impl Walk<'_> {
                 };
             }
         }
+        // A name given by a pattern (`{__name__=~"..."}`) that no metric matches.
+        if name.is_none() && !name_matchers.is_empty() && self.db.select(&name_matchers).is_empty()
+        {
+            let m = &name_matchers[0];
+            let mut message = format!("No metric name matches `{}`.", self.text(m.span));
+            if m.op == MatchOp::Regex {
+                message.push_str(" A regular expression in a matcher must match the whole name: `node_.+` matches every name starting with `node_`, `node_` matches only `node_`.");
+            }
+            return Reason {
+                message,
+                span: Some(m.span),
+            };
+        }
         let what = name.map_or("any metric".to_string(), |n| format!("`{n}`"));
         for m in vs.matchers.iter().filter(|m| m.name != "__name__") {
             let mut one = name_matchers.clone();

@@ -324,22 +324,32 @@ impl Feedback {
                 expected_series,
                 got_series,
             } => {
-                let names = |l: &[String]| l.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                let names = |l: &[String]| {
+                    l.iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let counts = if got_series == expected_series {
+                    String::new()
+                } else {
+                    format!(" ({got_series} series where the answer has {expected_series})")
+                };
                 if missing_labels.is_empty() {
                     format!(
-                        "Your result splits the answer's series by {}: {got_series} series where the answer has {expected_series} {}. Aggregate that label away (`sum by (...)` listing only the labels the task asks for, or `without (...)`).",
+                        "Your series carry labels the answer aggregates away: {} {}{counts}. Keep only the labels the task asks for (`sum by (...)`), or drop these with `without (...)`.",
                         names(extra_labels),
                         at.describe()
                     )
                 } else if extra_labels.is_empty() {
                     format!(
-                        "Your result merges series the answer keeps apart by {}: {got_series} series where the answer has {expected_series} {}. Keep that label, for example in `by (...)`.",
+                        "Your series lack labels the answer keeps: {} {}{counts}. Keep them, for example in `by (...)`.",
                         names(missing_labels),
                         at.describe()
                     )
                 } else {
                     format!(
-                        "Your result is grouped by different labels {}: yours has {} that the answer does not, and lacks {}.",
+                        "Your result is grouped by different labels {}: yours has {} that the answer does not, and lacks {}{counts}.",
                         at.describe(),
                         names(extra_labels),
                         names(missing_labels)
@@ -500,7 +510,7 @@ fn describe_diff(d: &LabelDiff) -> String {
         && d.changed.is_empty();
     if name_only_missing {
         return format!(
-            "the expected series keep the metric name `{}` and yours lost it. Filters such as `> 10` and functions such as `sort()` keep the name; arithmetic drops it.",
+            "the expected series keep the metric name `{}` and yours lost it. Filters such as `> 10` and functions such as `sort()` keep the name; arithmetic and `bool` comparisons drop it.",
             d.missing[0].1
         );
     }
@@ -573,6 +583,14 @@ const SCALES: &[(f64, &str)] = &[
         "Your values are 1/1000 of the expected ones: check the unit (milliseconds, not seconds?).",
     ),
     (
+        300.0,
+        "Your values are 300 times the expected ones, the number of seconds in 5 minutes: an `increase()` over `[5m]` where a per-second `rate()` is expected?",
+    ),
+    (
+        1.0 / 300.0,
+        "Your values are 1/300 of the expected ones, one over the seconds in 5 minutes: a per-second `rate()` where the `increase()` over `[5m]` is expected?",
+    ),
+    (
         -1.0,
         "Your values have the opposite sign of the expected ones.",
     ),
@@ -584,10 +602,14 @@ fn scale_hint(s: f64) -> String {
             return (*text).to_string();
         }
     }
-    format!(
-        "Every value is {} times the expected one: the shape is right, the scale is not.",
+    // 0.000555... reads better as 1/1800.
+    let inverse = 1.0 / s;
+    let factor = if s.abs() < 1.0 && (inverse - inverse.round()).abs() < 1e-6 * inverse.abs() {
+        format!("1/{}", inverse.round())
+    } else {
         simulator::promql::literals::format_float(s)
-    )
+    };
+    format!("Every value is {factor} times the expected one: the shape is right, the scale is not.")
 }
 
 #[cfg(test)]

@@ -537,11 +537,12 @@ fn first_time(v: &Value) -> Option<i64> {
 /// only for the factors that mean something (100, 60, ...), otherwise two or more.
 fn scale(ratios: &[f64]) -> Option<f64> {
     let first = *ratios.first()?;
-    if ratios.iter().any(|r| ((r - first) / first).abs() > 1e-6) {
+    // A factor of 0 is a missing rate, not a scale; a factor near 1 is a small
+    // difference.
+    if first == 0.0 || !first.is_finite() || (first - 1.0).abs() < 0.01 {
         return None;
     }
-    // A factor near 1 is a small difference, not a scale.
-    if (first - 1.0).abs() < 0.01 {
+    if ratios.iter().any(|r| ((r - first) / first).abs() > 1e-6) {
         return None;
     }
     let known = [
@@ -553,6 +554,8 @@ fn scale(ratios: &[f64]) -> Option<f64> {
         1.0 / 3600.0,
         1000.0,
         0.001,
+        300.0,
+        1.0 / 300.0,
         -1.0,
     ];
     let is_known = known.iter().any(|k| ((first - k) / k).abs() < 1e-6);
