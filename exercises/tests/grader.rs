@@ -291,10 +291,7 @@ fn grouping_by_before_after_and_without() {
     );
     let v = g.grade(&ex, "sum(rate(ebanking_transactions_processed_total[5m]))");
     let m = v.feedback[0].message();
-    assert!(
-        m.contains("lack labels the answer keeps: `status`"),
-        "{m}"
-    );
+    assert!(m.contains("lack labels the answer keeps: `status`"), "{m}");
 }
 
 const CUSTOM: &str = r#"
@@ -509,6 +506,32 @@ eval = { at = ["10m", "20m"] }
             .any(|f| matches!(f, Feedback::Annotation { text, .. } if text.contains("might not be a counter"))),
         "{:?}",
         v.feedback
+    );
+}
+
+#[test]
+fn a_listed_wrong_answer_gets_the_instructors_feedback_first() {
+    let ex = exercise(&format!(
+        "id = \"double\"\ntitle = \"Double\"\nreference = 'temp_celsius * 2'\n{CUSTOM}\n[[exercise.wrong]]\nquery = 'temp_celsius * 3'\nfeedback = \"Twice, not three times.\"\n"
+    ));
+    let mut g = Grader::new();
+    // Spacing does not matter.
+    let v = g.grade(&ex, "temp_celsius*3");
+    assert!(!v.pass);
+    assert_eq!(
+        v.feedback[0],
+        Feedback::KnownMistake {
+            feedback: "Twice, not three times.".into()
+        }
+    );
+    assert_eq!(v.feedback[0].message(), "Twice, not three times.");
+    assert_eq!(kind(&v.feedback[1]), "values_off");
+    // Another wrong answer gets no instructor feedback.
+    let v = g.grade(&ex, "temp_celsius * 4");
+    assert!(
+        !v.feedback
+            .iter()
+            .any(|f| matches!(f, Feedback::KnownMistake { .. }))
     );
 }
 

@@ -215,6 +215,12 @@ pub enum Feedback {
         /// Their names.
         metrics: Vec<String>,
     },
+    /// The learner's query is one of the exercise's listed wrong answers (the same query,
+    /// however it is spaced): the instructor's feedback for it.
+    KnownMistake {
+        /// The instructor's feedback, Markdown.
+        feedback: String,
+    },
     /// A warning or info the engine raised for the learner's query (and not for the
     /// reference). It does not decide the verdict.
     Annotation {
@@ -243,6 +249,7 @@ impl Feedback {
             Feedback::Annotation { .. }
                 | Feedback::UnneededMetrics { .. }
                 | Feedback::PartlyRight { .. }
+                | Feedback::KnownMistake { .. }
         )
     }
 
@@ -439,6 +446,7 @@ impl Feedback {
                 "Your query reads {}, which this exercise does not need.",
                 metrics.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
             ),
+            Feedback::KnownMistake { feedback } => feedback.trim().to_string(),
             Feedback::Annotation { text, .. } => format!("The engine says: {text}"),
             Feedback::Internal { message } => format!(
                 "This exercise cannot be graded right now ({message}); it is a problem with the exercise, not with your answer."

@@ -194,14 +194,24 @@ impl Grader {
                 }]);
             }
         };
+        // A listed wrong answer gets the instructor's words first, whatever else is found.
+        let mut feedback: Vec<Feedback> = exercise
+            .wrong
+            .iter()
+            .find(|w| promql::parse(&w.query).is_ok_and(|e| e.same_query(&learner)))
+            .map(|w| Feedback::KnownMistake {
+                feedback: w.feedback.clone(),
+            })
+            .into_iter()
+            .collect();
         let (want, got) = (reference.value_type(), learner.value_type());
         if want != got {
-            return Verdict::from_feedback(vec![Feedback::WrongType {
+            feedback.push(Feedback::WrongType {
                 expected: want.name().to_string(),
                 got: got.name().to_string(),
-            }]);
+            });
+            return Verdict::from_feedback(feedback);
         }
-        let mut feedback = Vec::new();
         for f in &exercise.constraints.must_use {
             if !f.is_used_in(&learner) {
                 feedback.push(Feedback::Constraint {
