@@ -30,6 +30,7 @@ pub struct Rendered {
 /// URLs are neutralised as the module documentation says.
 pub fn render(markdown: &str) -> Rendered {
     let mut notes = Vec::new();
+    let mut raw_html: Vec<String> = Vec::new();
     let mut events = Vec::new();
     // Links and images do not nest in CommonMark, but an image can sit inside a link, so
     // each kind keeps its own stack of "was this one dropped".
@@ -41,9 +42,7 @@ pub fn render(markdown: &str) -> Rendered {
             Event::Html(raw) | Event::InlineHtml(raw) => {
                 let shown = raw.trim();
                 if !shown.is_empty() {
-                    notes.push(format!(
-                        "raw HTML is shown as text, not interpreted: {shown}"
-                    ));
+                    raw_html.push(shown.to_string());
                 }
                 events.push(Event::Text(raw));
             }
@@ -58,7 +57,10 @@ pub fn render(markdown: &str) -> Rendered {
             }) => {
                 let safe = is_safe_url(&dest_url);
                 if !safe {
-                    notes.push(format!("a link to {dest_url:?} was removed (only http, https and mailto links are kept)"));
+                    notes.push(format!(
+                        "a link to {:?} was removed (only http, https and mailto links are kept)",
+                        dest_url.as_ref()
+                    ));
                 }
                 links.push(!safe);
                 if safe {
@@ -83,7 +85,10 @@ pub fn render(markdown: &str) -> Rendered {
             }) => {
                 let safe = is_safe_url(&dest_url);
                 if !safe {
-                    notes.push(format!("an image from {dest_url:?} was removed (only http and https images are kept)"));
+                    notes.push(format!(
+                        "an image from {:?} was removed (only http and https images are kept)",
+                        dest_url.as_ref()
+                    ));
                 }
                 images.push(!safe);
                 if safe {
@@ -102,6 +107,16 @@ pub fn render(markdown: &str) -> Rendered {
             }
             other => events.push(other),
         }
+    }
+    if !raw_html.is_empty() {
+        // One note for all of it: a table written in HTML would otherwise give dozens.
+        notes.insert(
+            0,
+            format!(
+                "raw HTML is shown as text, not interpreted: {}",
+                raw_html.join(" ")
+            ),
+        );
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
