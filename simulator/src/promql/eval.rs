@@ -745,10 +745,20 @@ impl<'a> Evaluator<'a> {
     ) -> Result<(StepVector, Option<SampleTimes>), EvalError> {
         let n = steps.len();
         let lookback = self.opts.lookback_delta_ms;
+        let db = self.db;
         let mut out = Vec::with_capacity(refs.len());
         let mut times_out = want_times.then(Vec::new);
+        // One iterator for all series: buffers and shared timestamp columns are reused.
+        let mut spare: Option<SampleIter<'a>> = None;
+        let samples =
+            |r: SeriesRef, mint: i64, maxt: i64, spare: &mut Option<SampleIter<'a>>| match spare
+                .take()
+            {
+                Some(it) => db.samples_reusing(r, mint, maxt, it),
+                None => db.samples(r, mint, maxt),
+            };
         for &r in refs {
-            let Some(labels) = self.db.labels(r) else {
+            let Some(labels) = db.labels(r) else {
                 continue;
             };
             let mut series = self.new_series(labels.clone(), n, span)?;
@@ -761,10 +771,12 @@ impl<'a> Evaluator<'a> {
             if let Some(at) = at {
                 let rt = at.saturating_sub(offset);
                 let mut last = None;
-                for (t, v) in self.db.samples(r, rt.saturating_sub(lookback) + 1, rt) {
+                let mut it = samples(r, rt.saturating_sub(lookback) + 1, rt, &mut spare);
+                for (t, v) in it.by_ref() {
                     read += 1;
                     last = Some((t, v));
                 }
+                spare = Some(it);
                 if let Some((t, v)) = last
                     && !is_stale_marker(v)
                 {
@@ -774,7 +786,7 @@ impl<'a> Evaluator<'a> {
             } else if n > 0 {
                 let first = steps.start.saturating_sub(offset);
                 let last = steps.last().saturating_sub(offset);
-                let mut it = self.db.samples(r, first.saturating_sub(lookback) + 1, last);
+                let mut it = samples(r, first.saturating_sub(lookback) + 1, last, &mut spare);
                 let mut pending = it.next();
                 let mut prev: Option<(i64, f64)> = None;
                 #[allow(clippy::needless_range_loop)] // `i` indexes the grid, not `times` alone.
@@ -805,6 +817,7 @@ impl<'a> Evaluator<'a> {
                         }
                     }
                 }
+                spare = Some(it);
             }
             self.touch(read, span)?;
             if series.any_present() {
@@ -1280,21 +1293,38 @@ impl<'a> Evaluator<'a> {
                 let (first_lo, _) = input.bounds(steps.start);
                 let (_, last_hi) = input.bounds(steps.last());
                 let mut r = Ok(());
+                let db = self.db;
+                // One iterator for all series: buffers and shared timestamp columns are reused.
+                let mut spare: Option<SampleIter<'a>> = None;
                 for sref in refs {
-                    let Some(labels) = self.db.labels(sref) else {
+                    let Some(labels) = db.labels(sref) else {
                         continue;
                     };
-                    let cursor = WindowCursor {
-                        source: WindowSource::Db {
-                            it: self.db.samples(sref, first_lo.saturating_add(1), last_hi),
-                            pending: None,
-                        },
+                    let (mint, maxt) = (first_lo.saturating_add(1), last_hi);
+                    let it = match spare.take() {
+                        Some(it) => db.samples_reusing(sref, mint, maxt, it),
+                        None => db.samples(sref, mint, maxt),
+                    };
+                    let mut cursor = WindowCursor {
+                        source: WindowSource::Db { it, pending: None },
                         head: 0,
                     };
                     r = self.range_series(
-                        f, labels, false, cursor, &input, &scalars, spans, steps, &mut ts, &mut vs,
+                        f,
+                        labels,
+                        false,
+                        &mut cursor,
+                        &input,
+                        &scalars,
+                        spans,
+                        steps,
+                        &mut ts,
+                        &mut vs,
                         &mut out,
                     );
+                    if let WindowSource::Db { it, .. } = cursor.source {
+                        spare = Some(it);
+                    }
                     if r.is_err() {
                         break;
                     }
@@ -1311,7 +1341,7 @@ impl<'a> Evaluator<'a> {
                         t: inner_steps.time(i),
                         v,
                     }));
-                    let cursor = WindowCursor {
+                    let mut cursor = WindowCursor {
                         source: WindowSource::Points {
                             points: &points,
                             next: 0,
@@ -1322,7 +1352,7 @@ impl<'a> Evaluator<'a> {
                         f,
                         &s.labels,
                         s.drop_name,
-                        cursor,
+                        &mut cursor,
                         &input,
                         &scalars,
                         spans,
@@ -1382,7 +1412,7 @@ impl<'a> Evaluator<'a> {
         f: RangeFunction,
         labels: &Labels,
         input_drops_name: bool,
-        mut cursor: WindowCursor<'_>,
+        cursor: &mut WindowCursor<'_>,
         input: &RangeInput,
         scalars: &[Vec<f64>],
         spans: &CallSpans,
