@@ -645,6 +645,9 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates `expr` for every step of `steps`: the one dispatch over node kinds.
     pub(crate) fn eval(&mut self, expr: &Expr, steps: Steps) -> Result<StepValue, EvalError> {
+        self.budget
+            .report()
+            .map_err(|e| budget_error(e, expr.span))?;
         if steps.len() > 1 && worth_hoisting(expr) {
             return self.eval_once(expr, steps);
         }
@@ -909,6 +912,9 @@ impl<'a> Evaluator<'a> {
                         if want_times {
                             times[i] = t;
                         }
+                    }
+                    if read >= 1024 {
+                        self.touch(std::mem::take(&mut read), span)?;
                     }
                 }
                 spare = Some(it);
@@ -1303,11 +1309,11 @@ impl<'a> Evaluator<'a> {
                 (f.eval)(v, &args[..k])
             });
             s.drop_name = true;
+            self.touch(std::mem::take(&mut touched), spans.call)?;
         }
         for a in &scalars {
             self.release(a.len());
         }
-        self.touch(touched, spans.call)?;
         // Labels are unchanged (the name is only flagged), so series stay distinct.
         input.ordered = false;
         Ok(StepValue::Vector(input))
