@@ -51,8 +51,11 @@ pub const DEFAULT_SEEDS: [u64; 2] = [1, 2];
 const MAX_TIMES: usize = 100;
 const MAX_STEPS: i64 = 11_000;
 
-/// The most seeds one exercise may grade on: each is a generated data set.
-const MAX_SEEDS: usize = 10;
+/// The most seeds one exercise may grade on, and the longest window: each seed is a data
+/// set the learner's browser generates and holds (a day of the demo scenario is about 5
+/// million samples), so the product of the two is what a pack can cost a tab.
+const MAX_SEEDS: usize = 5;
+const MAX_WINDOW_MS: i64 = 86_400_000;
 
 /// Loads the pack in `text`. `file` names it in error messages.
 ///
@@ -570,12 +573,12 @@ impl Cx<'_> {
                             );
                             return None;
                         }
-                        if end - start > 7 * 86_400_000 {
+                        if end - start > MAX_WINDOW_MS {
                             self.ex_error(
                                 wspan,
                                 cx,
                                 "data.window",
-                                "the window is longer than 7 days; grading generates it for every seed",
+                                "the window is longer than 24 hours; grading generates it for every seed, in the learner's browser",
                             );
                             return None;
                         }
