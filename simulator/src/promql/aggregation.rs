@@ -326,9 +326,7 @@ fn grouped(
             out[g].drop_name = true;
         }
     }
-    let before = out.len();
     out.retain(StepSeries::any_present);
-    ev.release((before - out.len()) * n);
     Ok(StepVector::new(out))
 }
 
@@ -635,7 +633,6 @@ fn k_family(
     ev.release_value(&StepValue::Vector(input));
     ev.release(param.len());
     if let Some(e) = failure {
-        ev.release(out.len() * n);
         return Err(e);
     }
     ev.touch(touched, span)?;
@@ -732,7 +729,6 @@ fn count_values(
     }
     ev.release_value(&StepValue::Vector(input));
     if let Some(e) = failure {
-        ev.release(out.len() * n);
         return Err(e);
     }
     ev.touch(touched, span)?;

@@ -144,12 +144,12 @@ pub(crate) fn eval(
             Ok(StepValue::Scalar(l))
         }
         (StepValue::Vector(v), StepValue::Scalar(s)) => {
-            let out = vector_scalar(ev, op, v, &s, false, return_bool, span, steps);
+            let out = vector_scalar(ev, op, v, &s, false, return_bool, span);
             ev.release(s.len());
             out.map(StepValue::Vector)
         }
         (StepValue::Scalar(s), StepValue::Vector(v)) => {
-            let out = vector_scalar(ev, op, v, &s, true, return_bool, span, steps);
+            let out = vector_scalar(ev, op, v, &s, true, return_bool, span);
             ev.release(s.len());
             out.map(StepValue::Vector)
         }
@@ -177,7 +177,6 @@ fn vector_scalar(
     swap: bool,
     return_bool: bool,
     span: Span,
-    steps: Steps,
 ) -> Result<StepVector, EvalError> {
     // Reported to the budget per series, so the progress hook runs during long operations.
     let mut touched = 0u64;
@@ -210,9 +209,7 @@ fn vector_scalar(
         ev.annotations.add(trim_info(op, span));
     }
     v.ordered = false;
-    let before = v.series.len();
     v.series.retain(StepSeries::any_present);
-    ev.release((before - v.series.len()) * steps.len());
     Ok(v)
 }
 
@@ -298,8 +295,6 @@ fn set_op(
                 });
                 if s.any_present() {
                     out.push(s);
-                } else {
-                    ev.release(n);
                 }
             }
             ev.release_value(&StepValue::Vector(r));
@@ -312,8 +307,6 @@ fn set_op(
                 s.map_present(|i, v| (!p.get(i).copied().unwrap_or(false)).then_some(v));
                 if s.any_present() {
                     out.push(s);
-                } else {
-                    ev.release(n);
                 }
             }
         }
@@ -486,21 +479,14 @@ fn vector_vector(
     let result = join(ev, op, b, &l, &r, return_bool, span, steps, &mut out);
     ev.release_value(&StepValue::Vector(l));
     ev.release_value(&StepValue::Vector(r));
-    let n = steps.len();
-    if let Err(e) = result {
-        ev.release(out.len() * n);
-        return Err(e);
-    }
-    let touched = result.unwrap_or(0);
+    let touched = result?;
     if op.is_trim() && touched > 0 {
         ev.annotations.add(trim_info(op, span));
     }
     for s in &mut out {
         s.drop_name = return_bool;
     }
-    let before = out.len();
     out.retain(StepSeries::any_present);
-    ev.release((before - out.len()) * n);
     // Outputs are keyed by their labels, so they are distinct.
     Ok(StepVector::new(out))
 }

@@ -582,12 +582,13 @@ impl<'a> Evaluator<'a> {
         self.budget.touch(n).map_err(|e| budget_error(e, span))
     }
 
-    /// The slots a step value holds: what it counts against the sample limit.
+    /// The memory a step value takes in 8-byte units: what it counts against the sample
+    /// limit.
     pub(crate) fn cells(v: &StepValue) -> usize {
         match v {
             StepValue::Scalar(s) => s.len(),
             StepValue::String(_) => 0,
-            StepValue::Vector(v) => v.series.iter().map(StepSeries::len).sum(),
+            StepValue::Vector(v) => v.cells(),
         }
     }
 
@@ -596,14 +597,15 @@ impl<'a> Evaluator<'a> {
         self.release(Self::cells(v));
     }
 
-    /// A new series of `steps` absent slots, counted against the limit.
+    /// A new series of `steps` absent slots. It costs nothing until it holds values;
+    /// producers of many series count them with [`Evaluator::hold`] as they finish each
+    /// one, and the node's result is counted exactly when it settles.
     pub(crate) fn new_series(
         &mut self,
         labels: Labels,
         steps: usize,
-        span: Span,
+        _span: Span,
     ) -> Result<StepSeries, EvalError> {
-        self.hold(steps, span)?;
         Ok(StepSeries::new(labels, steps))
     }
 
@@ -643,19 +645,29 @@ impl<'a> Evaluator<'a> {
         self.finish(v, steps, instant, expr.span)
     }
 
-    /// Evaluates `expr` for every step of `steps`: the one dispatch over node kinds.
+    /// Evaluates `expr` for every step of `steps`, and settles the sample account: the
+    /// result counts from now until the parent is done with it, and whatever the node held
+    /// on the way (its children's results, scratch space) is let go.
     pub(crate) fn eval(&mut self, expr: &Expr, steps: Steps) -> Result<StepValue, EvalError> {
         self.budget
             .report()
             .map_err(|e| budget_error(e, expr.span))?;
-        if steps.len() > 1 && worth_hoisting(expr) {
-            return self.eval_once(expr, steps);
-        }
+        let base = self.budget.held();
+        let v = if steps.len() > 1 && worth_hoisting(expr) {
+            self.eval_once(expr, steps)?
+        } else {
+            self.eval_node(expr, steps)?
+        };
+        self.budget
+            .settle(base.saturating_add(Self::cells(&v) as u64))
+            .map_err(|e| budget_error(e, expr.span))?;
+        Ok(v)
+    }
+
+    /// The one dispatch over node kinds.
+    fn eval_node(&mut self, expr: &Expr, steps: Steps) -> Result<StepValue, EvalError> {
         match &expr.kind {
-            ExprKind::Number(n) => {
-                self.hold(steps.len(), expr.span)?;
-                Ok(StepValue::Scalar(vec![n.value; steps.len()]))
-            }
+            ExprKind::Number(n) => Ok(StepValue::Scalar(vec![n.value; steps.len()])),
             ExprKind::String(s) => Ok(StepValue::String(s.value.clone())),
             ExprKind::Paren(p) => self.eval(&p.expr, steps),
             ExprKind::Unary(u) => {
@@ -708,6 +720,7 @@ impl<'a> Evaluator<'a> {
                         let mut series = self.new_series(s.labels, n, expr.span)?;
                         series.fill(v);
                         series.drop_name = s.drop_name;
+                        self.hold(series.cells(), expr.span)?;
                         out.push(series);
                     }
                 }
@@ -818,9 +831,8 @@ impl<'a> Evaluator<'a> {
             }
             self.touch(read, span)?;
             if series.any_present() {
+                self.hold(series.cells(), span)?;
                 out.push(series);
-            } else {
-                self.release(n);
             }
         }
         ts.clear();
@@ -921,12 +933,11 @@ impl<'a> Evaluator<'a> {
             }
             self.touch(read, span)?;
             if series.any_present() {
+                self.hold(series.cells(), span)?;
                 out.push(series);
                 if let Some(t) = times_out.as_mut() {
                     t.push(times);
                 }
-            } else {
-                self.release(n);
             }
         }
         Ok((StepVector::new(out), times_out))
@@ -1213,14 +1224,11 @@ impl<'a> Evaluator<'a> {
             removed[dup] = true;
         }
         let mut i = 0;
-        let steps = vector.series.first().map_or(0, StepSeries::len);
-        let before = vector.series.len();
         vector.series.retain(|_| {
             let keep = !removed[i];
             i += 1;
             keep
         });
-        self.release((before - vector.series.len()) * steps);
         Ok(())
     }
 
@@ -1594,10 +1602,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         self.release(buffered);
-        if let Err(e) = result {
-            self.release(n);
-            return Err(e);
-        }
+        result?;
         if series.any_present() {
             if f.counter_info
                 && let Some(name) = labels.metric_name()
@@ -1609,9 +1614,8 @@ impl<'a> Evaluator<'a> {
                     .add(Annotation::possible_non_counter(name, spans.arg(0)));
             }
             series.drop_name = !f.keeps_metric_name || input_drops_name;
+            self.hold(series.cells(), spans.call)?;
             out.push(series);
-        } else {
-            self.release(n);
         }
         Ok(())
     }

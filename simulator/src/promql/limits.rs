@@ -4,9 +4,10 @@
 //! hang:
 //!
 //! * **Samples held at once** ([`Limits::max_samples`], default 50,000,000 as in
-//!   Prometheus' `--query.max-samples`). Every step-grid slot a node holds counts while it
-//!   is alive, present or absent, because that is the memory it takes; data read from the
-//!   database counts while it is buffered.
+//!   Prometheus' `--query.max-samples`), counted as the memory they take in 8-byte units: a
+//!   dense series one per step, a sparse one two per present sample (see
+//!   [`super::value::StepSeries`]), raw samples while a window buffers them. Each node's
+//!   result counts from when it is computed until its parent is done with it.
 //! * **Points per series** ([`Limits::max_steps`], default 11,000, Prometheus' resolution
 //!   limit) in the query's grid. A subquery's grid is not limited by count, as in
 //!   Prometheus; the sample limit bounds what it holds.
@@ -123,6 +124,20 @@ impl<'a> Budget<'a> {
     #[inline]
     pub fn release(&mut self, n: u64) {
         self.held = self.held.saturating_sub(n);
+    }
+
+    /// Sets what is held to `n`, as measured: how a finished node settles the account, so
+    /// whatever it held on the way (its inputs, scratch space) is let go and its result is
+    /// counted exactly. An error when `n` exceeds the limit.
+    pub fn settle(&mut self, n: u64) -> Result<(), BudgetError> {
+        self.held = n;
+        if n > self.peak {
+            self.peak = n;
+        }
+        if n > self.limits.max_samples {
+            return Err(BudgetError::TooManySamples);
+        }
+        Ok(())
     }
 
     /// Records `n` samples touched and calls the hook when it is due.

@@ -284,11 +284,18 @@ impl Steps {
 // ---------------------------------------------------------------------------------------
 // Step-grid values.
 
-/// The bit pattern of an absent slot: a signalling NaN with a payload no arithmetic
-/// produces (arithmetic only ever returns quiet NaNs) and different from the stale marker
-/// `0x7ff0000000000002`. It never leaves [`StepSeries`]: `set` refuses to store it and `get`
-/// turns it into `None`.
+/// The bit pattern of an absent slot in a dense series: a signalling NaN with a payload no
+/// arithmetic produces (arithmetic only ever returns quiet NaNs) and different from the
+/// stale marker `0x7ff0000000000002`. It never leaves [`StepSeries`]: `set` refuses to store
+/// it and `get` turns it into `None`.
 const ABSENT_BITS: u64 = 0x7ff0_0ab5_e000_0001;
+
+/// A series stays sparse while at most one slot in this many holds a value; past that a
+/// dense array is smaller than the (step, value) pairs, and faster.
+const SPARSE_RATIO: usize = 8;
+
+/// Grids this short start dense: the array is tiny either way.
+const ALWAYS_DENSE: usize = 64;
 
 /// One series across the step grid: labels and a slot per step, each a value or absent.
 ///
@@ -297,22 +304,53 @@ const ABSENT_BITS: u64 = 0x7ff0_0ab5_e000_0001;
 /// `rate`, arithmetic, a `bool` comparison) keeps `__name__` in `labels` so later matching
 /// and `label_replace` still see it, but sets `drop_name`; the engine removes the name (and
 /// the `__type__`/`__unit__` metadata labels) from flagged series when it builds the result.
+///
+/// Storage adapts to density: a series present at few steps (a short-lived pod in a day-long
+/// range, one `count_values` bucket, a series `topk` picked now and then) keeps only its
+/// (step, value) pairs, so memory follows the samples held, as in Prometheus, instead of
+/// series × steps; once more than one slot in [`SPARSE_RATIO`] is set it switches to a dense
+/// array. The representation is invisible through the methods.
 #[derive(Debug, Clone)]
 pub struct StepSeries {
     /// The labels, `__name__` included while it is still present.
     pub labels: Labels,
     /// Whether the name is to be removed from the final result.
     pub drop_name: bool,
-    values: Vec<f64>,
+    len: usize,
+    slots: Slots,
+}
+
+#[derive(Debug, Clone)]
+enum Slots {
+    /// One value per step, [`ABSENT_BITS`] where absent.
+    Dense(Vec<f64>),
+    /// The present slots as (step, value), ascending by step.
+    Sparse(Vec<(u32, f64)>),
+}
+
+/// `v`, or an ordinary NaN in place of the absent sentinel.
+#[inline]
+fn storable(v: f64) -> f64 {
+    if v.to_bits() == ABSENT_BITS {
+        f64::NAN
+    } else {
+        v
+    }
 }
 
 impl StepSeries {
     /// A series with every slot absent.
     pub fn new(labels: Labels, steps: usize) -> StepSeries {
+        let slots = if steps <= ALWAYS_DENSE || u32::try_from(steps).is_err() {
+            Slots::Dense(vec![f64::from_bits(ABSENT_BITS); steps])
+        } else {
+            Slots::Sparse(Vec::new())
+        };
         StepSeries {
             labels,
             drop_name: false,
-            values: vec![f64::from_bits(ABSENT_BITS); steps],
+            len: steps,
+            slots,
         }
     }
 
@@ -325,88 +363,162 @@ impl StepSeries {
 
     /// The number of slots (the grid's step count).
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.len
     }
 
     /// Whether the series has no slots at all (an empty grid).
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.len == 0
+    }
+
+    /// The memory the slots take, in 8-byte units: what the engine counts against its
+    /// sample limit.
+    pub fn cells(&self) -> usize {
+        match &self.slots {
+            Slots::Dense(v) => v.len(),
+            Slots::Sparse(p) => 2 * p.len(),
+        }
     }
 
     /// The value at `step`, or `None` when absent or past the end.
     #[inline]
     pub fn get(&self, step: usize) -> Option<f64> {
-        match self.values.get(step) {
-            Some(v) if v.to_bits() != ABSENT_BITS => Some(*v),
-            _ => None,
+        match &self.slots {
+            Slots::Dense(values) => match values.get(step) {
+                Some(v) if v.to_bits() != ABSENT_BITS => Some(*v),
+                _ => None,
+            },
+            Slots::Sparse(pairs) => {
+                let step = u32::try_from(step).ok()?;
+                // Reads mostly go forward: try the last pair before searching.
+                match pairs.last() {
+                    Some(&(s, v)) if s == step => Some(v),
+                    Some(&(s, _)) if s < step => None,
+                    _ => pairs
+                        .binary_search_by_key(&step, |p| p.0)
+                        .ok()
+                        .map(|i| pairs[i].1),
+                }
+            }
         }
     }
 
     /// Sets the value at `step` (ignored past the end).
     #[inline]
     pub fn set(&mut self, step: usize, v: f64) {
-        if let Some(slot) = self.values.get_mut(step) {
-            // The sentinel cannot come out of arithmetic; should a caller build it by hand,
-            // it is stored as an ordinary NaN rather than silently meaning "absent".
-            *slot = if v.to_bits() == ABSENT_BITS {
-                f64::NAN
-            } else {
-                v
-            };
+        if step >= self.len {
+            return;
+        }
+        let v = storable(v);
+        match &mut self.slots {
+            Slots::Dense(values) => values[step] = v,
+            Slots::Sparse(pairs) => {
+                // `len` fits u32 for sparse series (see `new`).
+                let step32 = step as u32;
+                match pairs.last() {
+                    Some(&(s, _)) if s >= step32 => {
+                        match pairs.binary_search_by_key(&step32, |p| p.0) {
+                            Ok(i) => pairs[i].1 = v,
+                            Err(i) => pairs.insert(i, (step32, v)),
+                        }
+                    }
+                    _ => pairs.push((step32, v)),
+                }
+                if pairs.len() * SPARSE_RATIO > self.len {
+                    self.densify();
+                }
+            }
+        }
+    }
+
+    /// Switches to the dense array.
+    fn densify(&mut self) {
+        if let Slots::Sparse(pairs) = &self.slots {
+            let mut values = vec![f64::from_bits(ABSENT_BITS); self.len];
+            for &(s, v) in pairs {
+                if let Some(slot) = values.get_mut(s as usize) {
+                    *slot = v;
+                }
+            }
+            self.slots = Slots::Dense(values);
         }
     }
 
     /// Makes the slot at `step` absent.
     #[inline]
     pub fn clear(&mut self, step: usize) {
-        if let Some(slot) = self.values.get_mut(step) {
-            *slot = f64::from_bits(ABSENT_BITS);
+        match &mut self.slots {
+            Slots::Dense(values) => {
+                if let Some(slot) = values.get_mut(step) {
+                    *slot = f64::from_bits(ABSENT_BITS);
+                }
+            }
+            Slots::Sparse(pairs) => {
+                if let Ok(step) = u32::try_from(step)
+                    && let Ok(i) = pairs.binary_search_by_key(&step, |p| p.0)
+                {
+                    pairs.remove(i);
+                }
+            }
         }
     }
 
     /// Sets every slot to `v`.
     pub fn fill(&mut self, v: f64) {
-        let v = if v.to_bits() == ABSENT_BITS {
-            f64::NAN
-        } else {
-            v
-        };
-        self.values.fill(v);
+        self.slots = Slots::Dense(vec![storable(v); self.len]);
     }
 
     /// Whether any slot holds a value.
     pub fn any_present(&self) -> bool {
-        self.values.iter().any(|v| v.to_bits() != ABSENT_BITS)
+        match &self.slots {
+            Slots::Dense(values) => values.iter().any(|v| v.to_bits() != ABSENT_BITS),
+            Slots::Sparse(pairs) => !pairs.is_empty(),
+        }
     }
 
     /// How many slots hold a value.
     pub fn present_count(&self) -> usize {
-        self.values
-            .iter()
-            .filter(|v| v.to_bits() != ABSENT_BITS)
-            .count()
+        match &self.slots {
+            Slots::Dense(values) => values.iter().filter(|v| v.to_bits() != ABSENT_BITS).count(),
+            Slots::Sparse(pairs) => pairs.len(),
+        }
     }
 
     /// `(step, value)` for every slot holding a value, in step order.
     pub fn present(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
-        self.values
+        let (dense, sparse) = match &self.slots {
+            Slots::Dense(values) => (values.as_slice(), &[][..]),
+            Slots::Sparse(pairs) => (&[][..], pairs.as_slice()),
+        };
+        dense
             .iter()
             .enumerate()
             .filter(|(_, v)| v.to_bits() != ABSENT_BITS)
             .map(|(i, v)| (i, *v))
+            .chain(sparse.iter().map(|&(s, v)| (s as usize, v)))
     }
 
     /// Applies `f` to every present value in place; `None` makes the slot absent.
     pub fn map_present(&mut self, mut f: impl FnMut(usize, f64) -> Option<f64>) {
-        for (i, slot) in self.values.iter_mut().enumerate() {
-            if slot.to_bits() == ABSENT_BITS {
-                continue;
+        match &mut self.slots {
+            Slots::Dense(values) => {
+                for (i, slot) in values.iter_mut().enumerate() {
+                    if slot.to_bits() == ABSENT_BITS {
+                        continue;
+                    }
+                    *slot = match f(i, *slot) {
+                        Some(v) => storable(v),
+                        None => f64::from_bits(ABSENT_BITS),
+                    };
+                }
             }
-            *slot = match f(i, *slot) {
-                Some(v) if v.to_bits() == ABSENT_BITS => f64::NAN,
-                Some(v) => v,
-                None => f64::from_bits(ABSENT_BITS),
-            };
+            Slots::Sparse(pairs) => pairs.retain_mut(|(s, v)| match f(*s as usize, *v) {
+                Some(x) => {
+                    *v = storable(x);
+                    true
+                }
+                None => false,
+            }),
         }
     }
 }
@@ -437,6 +549,11 @@ impl StepVector {
     /// The number of present slots over all series: the samples it holds.
     pub fn sample_count(&self) -> usize {
         self.series.iter().map(StepSeries::present_count).sum()
+    }
+
+    /// The memory its series' slots take, in 8-byte units (see [`StepSeries::cells`]).
+    pub fn cells(&self) -> usize {
+        self.series.iter().map(StepSeries::cells).sum()
     }
 }
 
@@ -496,6 +613,44 @@ mod tests {
         // Arithmetic on NaNs never produces the sentinel.
         let q = f64::from_bits(ABSENT_BITS) + 1.0;
         assert_ne!(q.to_bits(), ABSENT_BITS);
+    }
+
+    #[test]
+    fn sparse_series_behave_like_dense_ones_and_densify() {
+        let n = 1000;
+        let mut s = StepSeries::new(Labels::empty(), n);
+        assert_eq!(s.cells(), 0);
+        for i in [500, 10, 999, 10, 700] {
+            s.set(i, i as f64);
+        }
+        s.set(n, 1.0);
+        assert_eq!(
+            s.present().collect::<Vec<_>>(),
+            vec![(10, 10.0), (500, 500.0), (700, 700.0), (999, 999.0)]
+        );
+        assert_eq!(s.get(500), Some(500.0));
+        assert_eq!(s.get(501), None);
+        s.clear(500);
+        assert_eq!(s.present_count(), 3);
+        assert_eq!(s.cells(), 6);
+        s.map_present(|i, v| (i != 700).then_some(-v));
+        assert_eq!(
+            s.present().collect::<Vec<_>>(),
+            vec![(10, -10.0), (999, -999.0)]
+        );
+        for i in 0..n / 4 {
+            s.set(i, 1.0);
+        }
+        assert_eq!(
+            s.cells(),
+            n,
+            "dense once more than one slot in eight is set"
+        );
+        assert_eq!(s.get(999), Some(-999.0));
+        assert_eq!(s.present_count(), n / 4 + 1);
+        let mut t = StepSeries::new(Labels::empty(), n);
+        t.set(3, f64::from_bits(ABSENT_BITS));
+        assert!(t.get(3).unwrap().is_nan());
     }
 
     #[test]

@@ -573,3 +573,36 @@ fn data_range_covers_lookback_ranges_offsets_and_subqueries() {
     );
     assert_eq!(q("1 + 1"), None);
 }
+
+#[test]
+fn sparse_results_cost_what_they_hold() {
+    // 20 series whose values never repeat: count_values makes a series per value, each
+    // present at one step of 300. Dense storage would take 6,000 x 300 slots.
+    let mut d = Tsdb::new();
+    for i in 0..20 {
+        let l = labels(&[("__name__", "m"), ("i", &i.to_string())]);
+        for t in 0..300 {
+            d.append(&l, t * 15_000, (i * 1000 + t) as f64).unwrap();
+        }
+    }
+    let small = Engine::new(EngineOptions {
+        limits: Limits {
+            max_samples: 40_000,
+            max_steps: 11_000,
+        },
+        ..EngineOptions::default()
+    });
+    let q = parse("count_values(\"v\", m)").unwrap();
+    let r = small.range(&d, &q, 0, 299 * 15_000, 15_000).unwrap();
+    assert_eq!(r.value.series_count(), 6_000);
+    assert!(r.stats.peak_samples <= 40_000, "{}", r.stats.peak_samples);
+    // The account balances: evaluating twice as deep holds no more than the inputs and
+    // results alive at once.
+    let q = parse("sum(m) + sum(m) + sum(m)").unwrap();
+    let r = small.range(&d, &q, 0, 299 * 15_000, 15_000).unwrap();
+    assert!(
+        r.stats.peak_samples < 3 * 20 * 300,
+        "{}",
+        r.stats.peak_samples
+    );
+}
