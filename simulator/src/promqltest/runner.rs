@@ -613,7 +613,9 @@ mod tests {
         let (r, _) = run(script, &SkipList::default());
         assert_eq!((r.passed, r.failed), (1, 1), "{}", r.render());
         assert!(
-            r.failures[0].message.contains("selects the native-histogram series x"),
+            r.failures[0]
+                .message
+                .contains("selects the native-histogram series x"),
             "{}",
             r.render()
         );
