@@ -21,6 +21,7 @@ use super::literals::{format_float, format_float_short, quote};
 use super::span::Span;
 use super::value::{StepSeries, StepValue, StepVector, Steps};
 use super::xxhash::prometheus_labels_hash;
+use super::{kahan, quantile::quantile};
 use crate::tsdb::Labels;
 use std::collections::HashMap;
 
@@ -184,45 +185,6 @@ struct Acc {
     incremental: bool,
 }
 
-/// Kahan–Neumaier summation step, as Prometheus' `kahansum.Inc`.
-#[inline]
-pub(crate) fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
-    let t = sum + inc;
-    let c = if t.is_infinite() {
-        0.0
-    } else if sum.abs() >= inc.abs() {
-        c + ((sum - t) + inc)
-    } else {
-        c + ((inc - t) + sum)
-    };
-    (t, c)
-}
-
-/// Prometheus' `quantile`: linear interpolation between the closest ranks; NaNs sort first.
-pub(crate) fn quantile(q: f64, values: &mut [f64]) -> f64 {
-    if values.is_empty() || q.is_nan() {
-        return f64::NAN;
-    }
-    if q < 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if q > 1.0 {
-        return f64::INFINITY;
-    }
-    values.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
-        (true, true) => std::cmp::Ordering::Equal,
-        (true, false) => std::cmp::Ordering::Less,
-        (false, true) => std::cmp::Ordering::Greater,
-        _ => a.total_cmp(b),
-    });
-    let n = values.len() as f64;
-    let rank = q * (n - 1.0);
-    let lower = rank.floor().max(0.0);
-    let upper = (lower + 1.0).min(n - 1.0);
-    let weight = rank - rank.floor();
-    values[lower as usize] * (1.0 - weight) + values[upper as usize] * weight
-}
-
 fn grouped(
     ev: &mut Evaluator<'_>,
     a: &Aggregate,
@@ -284,11 +246,11 @@ fn grouped(
                     continue;
                 }
                 match op {
-                    Op::Sum => (acc.value, acc.kahan) = kahan_inc(f, acc.value, acc.kahan),
+                    Op::Sum => (acc.value, acc.kahan) = kahan::inc(f, acc.value, acc.kahan),
                     Op::Avg => {
                         acc.count += 1.0;
                         if !acc.incremental {
-                            let (v, c) = kahan_inc(f, acc.value, acc.kahan);
+                            let (v, c) = kahan::inc(f, acc.value, acc.kahan);
                             if !v.is_infinite() {
                                 acc.value = v;
                                 acc.kahan = c;
@@ -301,7 +263,7 @@ fn grouped(
                         }
                         let q = (acc.count - 1.0) / acc.count;
                         (acc.mean, acc.kahan) =
-                            kahan_inc(f / acc.count, q * acc.mean, q * acc.kahan);
+                            kahan::inc(f / acc.count, q * acc.mean, q * acc.kahan);
                     }
                     Op::Count => acc.count += 1.0,
                     Op::Group => {}
@@ -760,35 +722,6 @@ fn count_values(
         return Err(e);
     }
     ev.touch(touched, span)?;
-    let mut v = StepVector::new(out);
-    if steps.start != steps.end {
-        ev.merge_same_labels(&mut v, span)?;
-    }
-    Ok(StepValue::Vector(v))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kahan_keeps_small_terms() {
-        let (mut s, mut c) = (0.0, 0.0);
-        for v in [1e100, 1.0, -1e100] {
-            (s, c) = kahan_inc(v, s, c);
-        }
-        assert_eq!(s + c, 1.0);
-    }
-
-    #[test]
-    fn quantile_interpolates_and_handles_bounds() {
-        assert_eq!(quantile(0.5, &mut [3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(quantile(0.25, &mut [1.0, 2.0, 3.0]), 1.5);
-        assert_eq!(quantile(-1.0, &mut [1.0]), f64::NEG_INFINITY);
-        assert_eq!(quantile(2.0, &mut [1.0]), f64::INFINITY);
-        assert!(quantile(f64::NAN, &mut [1.0]).is_nan());
-        assert!(quantile(0.5, &mut []).is_nan());
-        // NaN sorts first.
-        assert_eq!(quantile(1.0, &mut [f64::NAN, 5.0]), 5.0);
-    }
+    // Outputs are keyed by their labels above, so they are distinct.
+    Ok(StepValue::Vector(StepVector::new(out)))
 }

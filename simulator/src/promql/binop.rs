@@ -9,10 +9,10 @@
 //! results unique) are checked per step too, but only for the signatures where they can
 //! happen: those with more than one series on a side.
 
+use super::annotations::Annotation;
 use super::ast::{Binary, Cardinality, MatchingKind};
 use super::error::{EvalError, EvalErrorKind};
 use super::eval::{Evaluator, drop_metric_name};
-use super::operators::BinaryOpKind;
 use super::span::Span;
 use super::value::{StepSeries, StepValue, StepVector, Steps};
 use crate::tsdb::Labels;
@@ -37,6 +37,10 @@ enum Op {
     And,
     Or,
     Unless,
+    /// `</`: trims a native histogram; between floats it drops the sample with an info.
+    TrimUpper,
+    /// `>/`: likewise.
+    TrimLower,
 }
 
 impl Op {
@@ -58,6 +62,8 @@ impl Op {
             "and" => Op::And,
             "or" => Op::Or,
             "unless" => Op::Unless,
+            "</" => Op::TrimUpper,
+            ">/" => Op::TrimLower,
             _ => return None,
         })
     }
@@ -93,7 +99,12 @@ impl Op {
             Op::Ge => (l, l >= r),
             Op::Le => (l, l <= r),
             Op::And | Op::Or | Op::Unless => (l, true),
+            Op::TrimUpper | Op::TrimLower => (l, false),
         }
+    }
+
+    fn is_trim(self) -> bool {
+        matches!(self, Op::TrimUpper | Op::TrimLower)
     }
 }
 
@@ -105,23 +116,11 @@ pub(crate) fn eval(
     steps: Steps,
 ) -> Result<StepValue, EvalError> {
     let op = Op::from_symbol(b.op.symbol).ok_or_else(|| {
-        EvalError::new(
-            EvalErrorKind::Unsupported(format!(
-                "the {} operator applies to native histograms, which the workbench does not have",
-                b.op.symbol
-            )),
+        EvalError::internal(
+            format!("unknown binary operator {}", b.op.symbol),
             b.op_span,
         )
     })?;
-    if b.op.kind == BinaryOpKind::HistogramTrim {
-        return Err(EvalError::internal("a histogram trim operator", b.op_span));
-    }
-    if let Some(fill) = &b.fill {
-        return Err(EvalError::new(
-            EvalErrorKind::Unsupported("the experimental fill modifiers are not supported".into()),
-            fill.span,
-        ));
-    }
     let lhs = ev.eval(&b.lhs, steps)?;
     let rhs = match ev.eval(&b.rhs, steps) {
         Ok(v) => v,
@@ -204,14 +203,25 @@ fn vector_scalar(
         }
     }
     ev.touch(touched, span)?;
+    if op.is_trim() && touched > 0 {
+        ev.annotations.add(trim_info(op, span));
+    }
     v.ordered = false;
     let before = v.series.len();
     v.series.retain(StepSeries::any_present);
     ev.release((before - v.series.len()) * steps.len());
-    if steps.start != steps.end {
-        ev.merge_same_labels(&mut v, span)?;
-    }
     Ok(v)
+}
+
+/// Prometheus' info for a histogram trim between floats, which drops the samples.
+fn trim_info(op: Op, span: Span) -> Annotation {
+    let symbol = if op == Op::TrimUpper { "</" } else { ">/" };
+    Annotation::info(
+        format!(
+            "incompatible sample types encountered for binary operator \"{symbol}\": float {symbol} float"
+        ),
+        span,
+    )
 }
 
 /// The join signature of a series: the labels that must be equal for two series to match.
@@ -367,6 +377,97 @@ fn full_string(labels: &Labels) -> String {
     out
 }
 
+/// Where the samples of one output pair come from, for [`Joiner::pair`].
+struct Joiner<'a> {
+    op: Op,
+    card: Cardinality,
+    swapped: bool,
+    return_bool: bool,
+    span: Span,
+    steps: usize,
+    /// Per signature: whether it matched at each step (only where that can matter).
+    sig_used: Vec<Option<Vec<bool>>>,
+    /// Several "many" series share the signature: one-to-one matching must check.
+    crowded: &'a [bool],
+    /// Many-to-one: which (signature, output) pairs were produced at each step.
+    claimed: HashMap<(usize, usize), Vec<bool>>,
+}
+
+impl Joiner<'_> {
+    /// Combines a "many" value and a "one" value at step `i` into output `slot`, with
+    /// Prometheus' per-step checks.
+    fn pair(
+        &mut self,
+        out: &mut [StepSeries],
+        g: usize,
+        slot: usize,
+        i: usize,
+        many: f64,
+        one: f64,
+    ) -> Result<(), EvalError> {
+        if let Some(used) = self.sig_used[g].as_mut() {
+            if self.card == Cardinality::OneToOne && used[i] && self.crowded[g] {
+                return Err(EvalError::new(EvalErrorKind::OneToOneMultipleMatches, self.span)
+                    .with_hint("several series on the left match one on the right: use group_left (or group_right) to say which side has many"));
+            }
+            used[i] = true;
+        }
+        if self.card != Cardinality::OneToOne && self.crowded[g] {
+            // A filtered-out match still claims its result series at this step, as
+            // Prometheus records it before filtering.
+            let n = self.steps;
+            let seen = self
+                .claimed
+                .entry((g, slot))
+                .or_insert_with(|| vec![false; n]);
+            if seen[i] {
+                return Err(EvalError::new(EvalErrorKind::GroupingNotUnique, self.span));
+            }
+            seen[i] = true;
+        }
+        let (lv, rv) = if self.swapped {
+            (one, many)
+        } else {
+            (many, one)
+        };
+        let (value, keep) = self.op.apply(lv, rv);
+        if !(self.return_bool || keep) {
+            return Ok(());
+        }
+        let Some(target) = out.get_mut(slot) else {
+            return Err(EvalError::internal("a join output out of range", self.span));
+        };
+        if target.get(i).is_some() {
+            // Another signature produced the same labels at this step.
+            return Err(EvalError::new(EvalErrorKind::DuplicateLabelset, self.span));
+        }
+        let v = match (self.return_bool, keep) {
+            (true, true) => 1.0,
+            (true, false) => 0.0,
+            _ => value,
+        };
+        target.set(i, v);
+        Ok(())
+    }
+}
+
+/// The output series for `labels`, created on first use.
+fn output_slot(
+    ev: &mut Evaluator<'_>,
+    out: &mut Vec<StepSeries>,
+    index: &mut HashMap<Labels, usize>,
+    labels: Labels,
+    n: usize,
+    span: Span,
+) -> Result<usize, EvalError> {
+    if let Some(&k) = index.get(&labels) {
+        return Ok(k);
+    }
+    out.push(ev.new_series(labels.clone(), n, span)?);
+    index.insert(labels, out.len() - 1);
+    Ok(out.len() - 1)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn vector_vector(
     ev: &mut Evaluator<'_>,
@@ -378,16 +479,58 @@ fn vector_vector(
     span: Span,
     steps: Steps,
 ) -> Result<StepVector, EvalError> {
+    let mut out: Vec<StepSeries> = Vec::new();
+    let result = join(ev, op, b, &l, &r, return_bool, span, steps, &mut out);
+    ev.release_value(&StepValue::Vector(l));
+    ev.release_value(&StepValue::Vector(r));
+    let n = steps.len();
+    if let Err(e) = result {
+        ev.release(out.len() * n);
+        return Err(e);
+    }
+    let touched = result.unwrap_or(0);
+    ev.touch(touched, span)?;
+    if op.is_trim() && touched > 0 {
+        ev.annotations.add(trim_info(op, span));
+    }
+    for s in &mut out {
+        s.drop_name = return_bool;
+    }
+    let before = out.len();
+    out.retain(StepSeries::any_present);
+    ev.release((before - out.len()) * n);
+    // Outputs are keyed by their labels, so they are distinct.
+    Ok(StepVector::new(out))
+}
+
+/// Arithmetic and comparisons between two vectors: matches series by signature and fills
+/// `out`; returns the samples touched.
+#[allow(clippy::too_many_arguments)]
+fn join(
+    ev: &mut Evaluator<'_>,
+    op: Op,
+    b: &Binary,
+    l: &StepVector,
+    r: &StepVector,
+    return_bool: bool,
+    span: Span,
+    steps: Steps,
+    out: &mut Vec<StepSeries>,
+) -> Result<u64, EvalError> {
     let n = steps.len();
     let card = b.cardinality();
-    let (lsig, rsig, count) = signatures(b, &l, &r);
-    // The "one" side is the right, after swapping for group_right.
+    let (lsig, rsig, count) = signatures(b, l, r);
+    // The "one" side is the right, after swapping for group_right. Fill values are not
+    // swapped, as in Prometheus: `fill_right` fills the side that is right after the swap.
     let swapped = card == Cardinality::OneToMany;
     let (many, one, many_sig, one_sig) = if swapped {
-        (&r, &l, &rsig, &lsig)
+        (r, l, &rsig, &lsig)
     } else {
-        (&l, &r, &lsig, &rsig)
+        (l, r, &lsig, &rsig)
     };
+    let fill_one = b.fill.as_ref().and_then(|f| f.rhs).map(|v| v.value);
+    let fill_many = b.fill.as_ref().and_then(|f| f.lhs).map(|v| v.value);
+    let filling = fill_one.is_some() || fill_many.is_some();
     let mut many_count = vec![0usize; count];
     for &g in many_sig {
         many_count[g] += 1;
@@ -396,9 +539,20 @@ fn vector_vector(
     for (i, &g) in one_sig.iter().enumerate() {
         one_by_sig[g].push(i);
     }
-    // Duplicate series on the "one" side at one step: many-to-many.
+    // Duplicate series on the "one" side at one step: many-to-many. Prometheus looks only
+    // at steps it does not short-circuit (both sides present, or a fill given).
+    let mut many_any: Option<Vec<bool>> = None;
     for members in one_by_sig.iter().filter(|m| m.len() > 1) {
-        for i in 0..n {
+        let any = many_any.get_or_insert_with(|| {
+            let mut any = vec![filling; n];
+            for s in &many.series {
+                for (i, _) in s.present() {
+                    any[i] = true;
+                }
+            }
+            any
+        });
+        for i in (0..n).filter(|&i| any[i]) {
             let present: Vec<usize> = members
                 .iter()
                 .copied()
@@ -411,10 +565,9 @@ fn vector_vector(
                 if s1 > s2 {
                     std::mem::swap(&mut s1, &mut s2);
                 }
-                let group = match_group(a, b);
-                let result = Err(EvalError::new(
+                return Err(EvalError::new(
                     EvalErrorKind::ManyToMany {
-                        group: full_string(&group),
+                        group: full_string(&match_group(a, b)),
                         side: if swapped { "left" } else { "right" },
                         series: [s1, s2],
                     },
@@ -423,110 +576,95 @@ fn vector_vector(
                 .with_hint(
                     "each series on one side must match at most one series on the other: add labels to on(...) or use group_left/group_right",
                 ));
-                ev.release_value(&StepValue::Vector(l));
-                ev.release_value(&StepValue::Vector(r));
-                return result;
             }
         }
     }
-    // Output series, one per distinct result label set.
-    let mut out: Vec<StepSeries> = Vec::new();
-    let mut out_index: HashMap<Labels, usize> = HashMap::new();
-    // One-to-one: which output each signature matched at each step, to catch several
-    // matches; many-to-one: each output's signature, to catch non-unique grouping.
-    let mut matched: HashMap<usize, Vec<bool>> = HashMap::new();
-    let mut claimed: HashMap<(usize, usize), Vec<bool>> = HashMap::new();
+    let crowded: Vec<bool> = many_count.iter().map(|&c| c > 1).collect();
+    let sig_used: Vec<Option<Vec<bool>>> = (0..count)
+        .map(|g| {
+            (fill_many.is_some() || (card == Cardinality::OneToOne && crowded[g]))
+                .then(|| vec![false; n])
+        })
+        .collect();
+    let mut joiner = Joiner {
+        op,
+        card,
+        swapped,
+        return_bool,
+        span,
+        steps: n,
+        sig_used,
+        crowded: &crowded,
+        claimed: HashMap::new(),
+    };
+    let mut index: HashMap<Labels, usize> = HashMap::new();
     let mut touched = 0u64;
-    let mut failure: Option<EvalError> = None;
-    'series: for (mi, ms) in many.series.iter().enumerate() {
+    for (mi, ms) in many.series.iter().enumerate() {
         let g = many_sig[mi];
-        for &oi in &one_by_sig[g] {
-            let os = &one.series[oi];
-            // Labels come from the "many" side, `group_*` labels from the "one" side.
-            let labels = result_labels(&ms.labels, &os.labels, op, b, card);
-            let slot = match out_index.get(&labels) {
-                Some(&k) => k,
-                None => {
-                    let s = match ev.new_series(labels.clone(), n, span) {
-                        Ok(s) => s,
-                        Err(e) => {
-                            failure = Some(e);
-                            break 'series;
+        let candidates = &one_by_sig[g];
+        // Output slots for this series with each candidate, and with the fill value.
+        let mut slots: Vec<Option<usize>> = vec![None; candidates.len()];
+        let mut fill_slot: Option<usize> = None;
+        for (i, mv) in ms.present() {
+            let found = candidates
+                .iter()
+                .position(|&oi| one.series[oi].get(i).is_some());
+            let (ov, slot) = match (found, fill_one) {
+                (Some(k), _) => {
+                    let os = &one.series[candidates[k]];
+                    let slot = match slots[k] {
+                        Some(s) => s,
+                        None => {
+                            let labels = result_labels(&ms.labels, &os.labels, op, b, card);
+                            let s = output_slot(ev, out, &mut index, labels, n, span)?;
+                            slots[k] = Some(s);
+                            s
                         }
                     };
-                    out.push(s);
-                    out_index.insert(labels, out.len() - 1);
-                    out.len() - 1
+                    (os.get(i).unwrap_or(f64::NAN), slot)
                 }
+                (None, Some(fill)) => {
+                    let slot = match fill_slot {
+                        Some(s) => s,
+                        None => {
+                            let one_labels = match_group(&ms.labels, b);
+                            let labels = result_labels(&ms.labels, &one_labels, op, b, card);
+                            let s = output_slot(ev, out, &mut index, labels, n, span)?;
+                            fill_slot = Some(s);
+                            s
+                        }
+                    };
+                    (fill, slot)
+                }
+                (None, None) => continue,
             };
-            // Several series on the "many" side with one signature can collide at a step;
-            // only then is the per-step bookkeeping needed.
-            let mut seen: Option<&mut Vec<bool>> = if many_count[g] > 1 {
-                Some(if card == Cardinality::OneToOne {
-                    matched.entry(g).or_insert_with(|| vec![false; n])
-                } else {
-                    claimed.entry((g, slot)).or_insert_with(|| vec![false; n])
-                })
-            } else {
-                None
-            };
-            for (i, mv) in ms.present() {
-                let Some(ov) = os.get(i) else {
+            touched += 1;
+            joiner.pair(out, g, slot, i, mv, ov)?;
+        }
+    }
+    if let Some(fill) = fill_many {
+        // "One" series that nothing matched at a step meet the fill value.
+        for (oi, os) in one.series.iter().enumerate() {
+            let g = one_sig[oi];
+            let mut slot = None;
+            for (i, ov) in os.present() {
+                if joiner.sig_used[g].as_ref().is_some_and(|u| u[i]) {
                     continue;
+                }
+                let s = match slot {
+                    Some(s) => s,
+                    None => {
+                        let many_labels = match_group(&os.labels, b);
+                        let labels = result_labels(&many_labels, &os.labels, op, b, card);
+                        let s = output_slot(ev, out, &mut index, labels, n, span)?;
+                        slot = Some(s);
+                        s
+                    }
                 };
                 touched += 1;
-                if let Some(seen) = seen.as_deref_mut() {
-                    if seen[i] {
-                        failure = Some(if card == Cardinality::OneToOne {
-                            EvalError::new(EvalErrorKind::OneToOneMultipleMatches, span)
-                                .with_hint("several series on the left match one on the right: use group_left (or group_right) to say which side has many")
-                        } else {
-                            // A filtered-out match still claims its result series at this
-                            // step, as Prometheus records it before filtering.
-                            EvalError::new(EvalErrorKind::GroupingNotUnique, span)
-                        });
-                        break 'series;
-                    }
-                    seen[i] = true;
-                }
-                let (lv, rv) = if swapped { (ov, mv) } else { (mv, ov) };
-                let (value, keep) = op.apply(lv, rv);
-                let target = &mut out[slot];
-                if !(return_bool || keep) {
-                    continue;
-                }
-                if target.get(i).is_some() {
-                    // Another signature produced the same labels at this step.
-                    failure = Some(EvalError::new(EvalErrorKind::DuplicateLabelset, span));
-                    break 'series;
-                }
-                target.set(
-                    i,
-                    if return_bool {
-                        if keep { 1.0 } else { 0.0 }
-                    } else {
-                        value
-                    },
-                );
+                joiner.pair(out, g, s, i, fill, ov)?;
             }
         }
     }
-    ev.release_value(&StepValue::Vector(l));
-    ev.release_value(&StepValue::Vector(r));
-    if let Some(e) = failure {
-        ev.release(out.len() * n);
-        return Err(e);
-    }
-    ev.touch(touched, span)?;
-    for s in &mut out {
-        s.drop_name = return_bool;
-    }
-    let before = out.len();
-    out.retain(StepSeries::any_present);
-    ev.release((before - out.len()) * n);
-    let mut v = StepVector::new(out);
-    if steps.start != steps.end {
-        ev.merge_same_labels(&mut v, span)?;
-    }
-    Ok(v)
+    Ok(touched)
 }

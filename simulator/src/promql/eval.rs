@@ -635,12 +635,11 @@ impl<'a> Evaluator<'a> {
                     match &mut v {
                         StepValue::Scalar(values) => values.iter_mut().for_each(|x| *x = -*x),
                         StepValue::Vector(vector) => {
+                            // Labels are unchanged, so no two series can collide here; the
+                            // name goes when the result is built.
                             for s in &mut vector.series {
                                 s.map_present(|_, x| Some(-x));
                                 s.drop_name = true;
-                            }
-                            if steps.start != steps.end {
-                                self.merge_same_labels(vector, expr.span)?;
                             }
                         }
                         StepValue::String(_) => {}
@@ -1059,7 +1058,9 @@ impl<'a> Evaluator<'a> {
 
     /// Merges series of a step vector that have the same labels, as Prometheus' range
     /// evaluation does when it collects each step's output by label set: their slots must
-    /// not overlap, or the vector has the same label set twice at one step.
+    /// not overlap, or the vector has the same label set twice at one step. Needed only
+    /// after operations that rewrite or union label sets (`or`, label functions): every
+    /// other node keeps its input's distinct labels or builds outputs keyed by labels.
     pub(crate) fn merge_same_labels(
         &mut self,
         vector: &mut StepVector,
@@ -1204,10 +1205,8 @@ impl<'a> Evaluator<'a> {
             self.release(a.len());
         }
         self.touch(touched, spans.call)?;
+        // Labels are unchanged (the name is only flagged), so series stay distinct.
         input.ordered = false;
-        if steps.start != steps.end {
-            self.merge_same_labels(&mut input, spans.call)?;
-        }
         Ok(StepValue::Vector(input))
     }
 

@@ -454,8 +454,8 @@ impl Tsdb {
             mint,
             maxt,
             ts: Vec::new(),
+            vs: Vec::new(),
             pos: 0,
-            decoder: None,
             done: false,
         }
     }
@@ -527,15 +527,21 @@ fn seal(s: &mut SeriesData, pool: &mut TimestampPool) {
 }
 
 /// Iterates a series' samples in a time range. Created by [`Tsdb::samples`].
+///
+/// A chunk is decoded whole when the iterator reaches it (timestamps and values, each in one
+/// tight loop), and samples are then read from those buffers: decoding is sequential
+/// anyway, and batching it is several times faster than decoding sample by sample.
+/// Chunks that end before the range (or before a [`SampleIter::seek`]) are skipped without
+/// decoding.
 pub struct SampleIter<'a> {
     series: Option<&'a SeriesData>,
-    /// Index of the chunk being read; `chunks.len()` means the open head.
+    /// Index of the next chunk to load; `chunks.len()` means the open head.
     chunk: usize,
     mint: i64,
     maxt: i64,
     ts: Vec<i64>,
+    vs: Vec<f64>,
     pos: usize,
-    decoder: Option<ValueDecoder<'a>>,
     done: bool,
 }
 
@@ -547,41 +553,64 @@ impl<'a> SampleIter<'a> {
             mint: 0,
             maxt: -1,
             ts: Vec::new(),
+            vs: Vec::new(),
             pos: 0,
-            decoder: None,
             done: true,
         }
     }
 
-    /// Loads the next chunk that may hold samples in range; false when there is none.
+    /// Decodes the next chunk that may hold samples in range into the buffers; false when
+    /// there is none.
     fn load(&mut self) -> bool {
         let Some(s) = self.series else {
             return false;
         };
+        // Skip whole chunks that end before the range.
+        while self.chunk < s.chunks.len() && s.chunks[self.chunk].max_t < self.mint {
+            self.chunk += 1;
+        }
         self.ts.clear();
+        self.vs.clear();
         self.pos = 0;
         if let Some(c) = s.chunks.get(self.chunk) {
             if c.min_t > self.maxt {
                 return false;
             }
             chunk::decode_timestamps(&c.ts, c.count as usize, &mut self.ts);
-            self.decoder = Some(ValueDecoder::new(&c.values));
-            return true;
-        }
-        match s.head.ts.first() {
-            Some(&first) if self.chunk == s.chunks.len() && first <= self.maxt => {
-                self.ts.extend_from_slice(&s.head.ts);
-                self.decoder = Some(ValueDecoder::new(s.head.values.bytes()));
-                true
+            // Values decode only in order; stop at the last one the range needs.
+            let n = self.ts.partition_point(|&t| t <= self.maxt);
+            let mut dec = ValueDecoder::new(&c.values);
+            self.vs.reserve(n);
+            for _ in 0..n {
+                self.vs.push(dec.next_value());
             }
-            _ => false,
+        } else {
+            match s.head.ts.first() {
+                Some(&first) if self.chunk == s.chunks.len() && first <= self.maxt => {
+                    let n = s.head.ts.partition_point(|&t| t <= self.maxt);
+                    self.ts.extend_from_slice(&s.head.ts[..n]);
+                    let mut dec = ValueDecoder::new(s.head.values.bytes());
+                    self.vs.reserve(n);
+                    for _ in 0..n {
+                        self.vs.push(dec.next_value());
+                    }
+                }
+                _ => return false,
+            }
         }
+        self.chunk += 1;
+        // Start at the first sample of the range.
+        self.pos = self.ts.partition_point(|&t| t < self.mint);
+        true
     }
 
     /// Moves on so the next sample returned is the first at or after `t` (never backwards).
     pub fn seek(&mut self, t: i64) {
         if t > self.mint {
             self.mint = t;
+            if self.pos < self.ts.len() {
+                self.pos += self.ts[self.pos..].partition_point(|&x| x < t);
+            }
         }
     }
 }
@@ -589,38 +618,31 @@ impl<'a> SampleIter<'a> {
 impl Iterator for SampleIter<'_> {
     type Item = (i64, f64);
 
+    #[inline]
     fn next(&mut self) -> Option<(i64, f64)> {
-        while !self.done {
-            if self.decoder.is_none() {
-                if let Some(s) = self.series {
-                    // Skip whole chunks that end before the range.
-                    while self.chunk < s.chunks.len() && s.chunks[self.chunk].max_t < self.mint {
-                        self.chunk += 1;
-                    }
-                }
-                if !self.load() {
+        loop {
+            if self.done {
+                return None;
+            }
+            // `vs` stops at the range's end, so a missing value means the range is done
+            // in this chunk; a later chunk starts after `maxt` too.
+            if let Some(&t) = self.ts.get(self.pos) {
+                let Some(&v) = self.vs.get(self.pos) else {
+                    self.done = true;
+                    return None;
+                };
+                if t > self.maxt {
                     self.done = true;
                     return None;
                 }
+                self.pos += 1;
+                return Some((t, v));
             }
-            if let Some(dec) = self.decoder.as_mut() {
-                while self.pos < self.ts.len() {
-                    let t = self.ts[self.pos];
-                    let v = dec.next_value();
-                    self.pos += 1;
-                    if t > self.maxt {
-                        self.done = true;
-                        return None;
-                    }
-                    if t >= self.mint {
-                        return Some((t, v));
-                    }
-                }
+            if !self.load() {
+                self.done = true;
+                return None;
             }
-            self.decoder = None;
-            self.chunk += 1;
         }
-        None
     }
 }
 

@@ -1,7 +1,14 @@
 //! Reading histograms: quantiles, fractions, counts, sums and spreads of observations.
 
-use super::{Function, Implementation};
+use super::{Function, VectorCall, whole_call};
+use crate::exposition::float::go_float;
+use crate::promql::annotations::{Annotation, Annotations, go_quote};
+use crate::promql::error::{EvalError, EvalErrorKind};
+use crate::promql::span::Span;
 use crate::promql::types::ValueType::{Scalar, String as Str, Vector};
+use crate::promql::value::{StepSeries, StepValue, StepVector};
+use crate::tsdb::Labels;
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
@@ -12,7 +19,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Estimates the φ-quantile (0 ≤ φ ≤ 1) of observations from histogram buckets (classic buckets need their le label).",
         example: "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(histogram_quantile),
     },
     Function {
         name: "histogram_quantiles",
@@ -22,7 +29,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Estimates several quantiles at once (1 to 10), telling them apart by the label named in the second argument.",
         example: "histogram_quantiles(sum by (le) (rate(http_request_duration_seconds_bucket[5m])), \"quantile\", 0.5, 0.99)",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(histogram_quantiles),
     },
     Function {
         name: "histogram_fraction",
@@ -32,7 +39,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Estimates the fraction of observations between a lower and an upper bound.",
         example: "histogram_fraction(0, 0.2, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(histogram_fraction),
     },
     Function {
         name: "histogram_count",
@@ -42,7 +49,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The number of observations in each native histogram sample.",
         example: "histogram_count(rate(http_request_duration_seconds[5m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(native_only),
     },
     Function {
         name: "histogram_sum",
@@ -52,7 +59,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sum of observations in each native histogram sample.",
         example: "histogram_sum(rate(http_request_duration_seconds[5m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(native_only),
     },
     Function {
         name: "histogram_avg",
@@ -62,7 +69,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The average observation in each native histogram sample (sum divided by count).",
         example: "histogram_avg(rate(http_request_duration_seconds[5m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(native_only),
     },
     Function {
         name: "histogram_stddev",
@@ -72,7 +79,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The estimated standard deviation of observations in each native histogram sample.",
         example: "histogram_stddev(rate(http_request_duration_seconds[5m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(native_only),
     },
     Function {
         name: "histogram_stdvar",
@@ -82,9 +89,298 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The estimated variance of observations in each native histogram sample.",
         example: "histogram_stdvar(rate(http_request_duration_seconds[5m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(native_only),
     },
 ];
+
+/// The label that holds a classic histogram bucket's upper bound.
+const BUCKET_LABEL: &str = "le";
+
+/// The classic histograms in an instant vector: its series grouped by their labels without
+/// `le`, each with its parsed bound. Built once per call, so labels are read and `le`
+/// parsed once per series rather than once per step.
+struct ClassicHistograms {
+    /// The input series.
+    series: Vec<StepSeries>,
+    /// Each histogram: its labels (without `le`) and its buckets as (series index, bound).
+    groups: Vec<(Labels, Vec<(usize, f64)>)>,
+}
+
+impl ClassicHistograms {
+    /// Groups the series of `input`. A series whose `le` is missing or malformed is left
+    /// out with Prometheus' warning, pointing at `span` (the vector argument); like
+    /// Prometheus, only series with samples are reported.
+    fn new(input: StepVector, annotations: &mut Annotations, span: Span) -> ClassicHistograms {
+        let mut groups: Vec<(Labels, Vec<(usize, f64)>)> = Vec::new();
+        let mut index: HashMap<Labels, usize> = HashMap::new();
+        for (i, s) in input.series.iter().enumerate() {
+            let le = s.labels.value_or_empty(BUCKET_LABEL);
+            let Some(bound) = parse_le(le) else {
+                if s.any_present() {
+                    annotations.add(bad_bucket_label(&s.labels, le, span));
+                }
+                continue;
+            };
+            let key = s.labels.without(&[BUCKET_LABEL]);
+            match index.get(&key) {
+                Some(&g) => groups[g].1.push((i, bound)),
+                None => {
+                    index.insert(key.clone(), groups.len());
+                    groups.push((key, vec![(i, bound)]));
+                }
+            }
+        }
+        ClassicHistograms {
+            series: input.series,
+            groups,
+        }
+    }
+
+    /// The buckets of histogram `group` that have a value at `step`, into `out`.
+    fn buckets_at(&self, group: usize, step: usize, out: &mut Vec<Bucket>) {
+        out.clear();
+        if let Some((_, members)) = self.groups.get(group) {
+            for &(i, upper_bound) in members {
+                if let Some(count) = self.series.get(i).and_then(|s| s.get(step)) {
+                    out.push(Bucket { upper_bound, count });
+                }
+            }
+        }
+    }
+}
+
+/// Prometheus' warning for a bucket series without a usable `le`.
+fn bad_bucket_label(labels: &Labels, le: &str, span: Span) -> Annotation {
+    let mut message = format!(
+        "bucket label {} is missing or has a malformed value of {}",
+        go_quote(BUCKET_LABEL),
+        go_quote(le)
+    );
+    if let Some(name) = labels.metric_name() {
+        message.push_str(&format!(" for metric name {}", go_quote(name)));
+    }
+    Annotation::warning(message, span)
+}
+
+/// Where and how much `histogram_quantile` had to fix bucket counts over a whole call, for
+/// Prometheus' info, which it merges across steps into one line per metric name.
+#[derive(Default)]
+struct MonotonicityReport {
+    /// Per metric name ("" when the histogram has none).
+    by_name: BTreeMap<String, MonotonicitySpan>,
+}
+
+/// The merged details of one metric's fixes.
+struct MonotonicitySpan {
+    min_time: i64,
+    max_time: i64,
+    fix: ForcedMonotonicity,
+    samples: u64,
+}
+
+impl MonotonicityReport {
+    /// Records a fix of histogram `labels` at `time`.
+    fn record(&mut self, labels: &Labels, time: i64, fix: ForcedMonotonicity) {
+        let name = labels.metric_name().unwrap_or("").to_string();
+        let entry = self.by_name.entry(name).or_insert(MonotonicitySpan {
+            min_time: time,
+            max_time: time,
+            fix,
+            samples: 0,
+        });
+        entry.min_time = entry.min_time.min(time);
+        entry.max_time = entry.max_time.max(time);
+        entry.fix.min_bucket = entry.fix.min_bucket.min(fix.min_bucket);
+        entry.fix.max_bucket = entry.fix.max_bucket.max(fix.max_bucket);
+        entry.fix.max_diff = entry.fix.max_diff.max(fix.max_diff);
+        entry.samples += 1;
+    }
+
+    /// Adds one info per metric name, with the details Prometheus prints.
+    fn annotate(self, annotations: &mut Annotations, span: Span) {
+        for (name, m) in self.by_name {
+            let mut message = "input to histogram_quantile needed to be fixed for monotonicity \
+                 (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)"
+                .to_string();
+            if !name.is_empty() {
+                message.push_str(&format!(" for metric name {}", go_quote(&name)));
+            }
+            // Times are printed to the second, truncated as Go's integer division does.
+            let at = |ms: i64| crate::timestamp::format_time(ms / 1000 * 1000);
+            message.push_str(&format!(
+                ", from buckets {} to {}, with a max diff of {}, over {} samples from {} to {}",
+                go_float(m.fix.min_bucket),
+                go_float(m.fix.max_bucket),
+                go_float_2g(m.fix.max_diff),
+                m.samples,
+                at(m.min_time),
+                at(m.max_time)
+            ));
+            annotations.add(Annotation::info(message, span));
+        }
+    }
+}
+
+/// A float as Go's `%.2g`: two significant digits, exponent notation below 1e-4 or from
+/// 100 up, trailing zeros dropped.
+fn go_float_2g(v: f64) -> String {
+    if !v.is_finite() || v == 0.0 {
+        return go_float(v);
+    }
+    let sci = format!("{v:.1e}");
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return go_float(v);
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    if !(-4..2).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exp.unsigned_abs());
+    }
+    // Rounded to two significant digits, then printed plainly.
+    let rounded: f64 = format!("{mantissa}e{exp}").parse().unwrap_or(v);
+    go_float(rounded)
+}
+
+/// Raises the "quantile value should be between 0 and 1" warning for every φ out of range.
+fn check_quantiles(qs: &[f64], annotations: &mut Annotations, span: Span) {
+    for &q in qs {
+        if super::over_time::quantile_out_of_range(q) {
+            annotations.add(Annotation::invalid_quantile(q, span));
+        }
+    }
+}
+
+/// `histogram_quantile(φ, buckets)`: per classic histogram in the argument, per step.
+fn histogram_quantile(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let qs = call.scalar_arg(0)?.to_vec();
+    check_quantiles(&qs, call.annotations, call.spans.arg(0));
+    let input = call.take_vector_arg(1)?;
+    let span = call.spans.arg(1);
+    let histograms = ClassicHistograms::new(input, call.annotations, span);
+    let mut report = MonotonicityReport::default();
+    let mut buckets = Vec::new();
+    let mut out = Vec::with_capacity(histograms.groups.len());
+    for (g, (labels, _)) in histograms.groups.iter().enumerate() {
+        let mut s = StepSeries::new(labels.clone(), qs.len());
+        s.drop_name = true;
+        for (i, &q) in qs.iter().enumerate() {
+            histograms.buckets_at(g, i, &mut buckets);
+            if buckets.is_empty() {
+                continue;
+            }
+            let (v, fixed) = bucket_quantile(q, &mut buckets);
+            if let Some(fix) = fixed {
+                report.record(labels, call.steps.time(i), fix);
+            }
+            s.set(i, v);
+        }
+        if s.any_present() {
+            out.push(s);
+        }
+    }
+    report.annotate(call.annotations, span);
+    Ok(StepValue::Vector(StepVector::new(out)))
+}
+
+/// `histogram_quantiles(buckets, "label", φ1, ...)`: several quantiles, each series labelled
+/// with its φ (written as OpenMetrics writes floats, `0.5`, `1.0`). Two outputs with the
+/// same labels at one step (the label already tells histograms apart) are an error, as in
+/// Prometheus.
+fn histogram_quantiles(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let label = String::from_utf8_lossy(&call.string_arg(1)?).into_owned();
+    let mut phis = Vec::new();
+    for i in 2..call.exprs.len() {
+        let qs = call.scalar_arg(i)?.to_vec();
+        check_quantiles(&qs, call.annotations, call.spans.arg(i));
+        phis.push(qs);
+    }
+    let input = call.take_vector_arg(0)?;
+    let span = call.spans.arg(0);
+    let histograms = ClassicHistograms::new(input, call.annotations, span);
+    let n = call.steps.len();
+    let mut report = MonotonicityReport::default();
+    let mut buckets = Vec::new();
+    let mut out: Vec<StepSeries> = Vec::new();
+    let mut index: HashMap<Labels, usize> = HashMap::new();
+    for qs in &phis {
+        for (g, (labels, _)) in histograms.groups.iter().enumerate() {
+            for (i, &q) in qs.iter().enumerate() {
+                histograms.buckets_at(g, i, &mut buckets);
+                if buckets.is_empty() {
+                    continue;
+                }
+                let (v, fixed) = bucket_quantile(q, &mut buckets);
+                if let Some(fix) = fixed {
+                    report.record(labels, call.steps.time(i), fix);
+                }
+                let key = labels.with(&label, &open_metrics_float(q));
+                let k = match index.get(&key) {
+                    Some(&k) => k,
+                    None => {
+                        let mut s = StepSeries::new(key.clone(), n);
+                        s.drop_name = true;
+                        index.insert(key, out.len());
+                        out.push(s);
+                        out.len() - 1
+                    }
+                };
+                let Some(s) = out.get_mut(k) else { continue };
+                if s.get(i).is_some() {
+                    return Err(EvalError::new(
+                        EvalErrorKind::DuplicateLabelset,
+                        call.spans.call,
+                    ));
+                }
+                s.set(i, v);
+            }
+        }
+    }
+    report.annotate(call.annotations, span);
+    Ok(StepValue::Vector(StepVector::new(out)))
+}
+
+/// A float as Prometheus' `FormatOpenMetricsFloat`: Go's shortest `%g`, with `.0` added to
+/// whole numbers (`1.0`, `0.0`) and `+Inf`, `-Inf`, `NaN`.
+fn open_metrics_float(v: f64) -> String {
+    let s = go_float(v);
+    if v.is_finite() && !s.contains(['.', 'e']) {
+        return format!("{s}.0");
+    }
+    s
+}
+
+/// `histogram_fraction(lower, upper, buckets)`: per classic histogram, per step.
+fn histogram_fraction(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let lower = call.scalar_arg(0)?.to_vec();
+    let upper = call.scalar_arg(1)?.to_vec();
+    let input = call.take_vector_arg(2)?;
+    let histograms = ClassicHistograms::new(input, call.annotations, call.spans.arg(2));
+    let mut buckets = Vec::new();
+    let mut out = Vec::with_capacity(histograms.groups.len());
+    for (g, (labels, _)) in histograms.groups.iter().enumerate() {
+        let mut s = StepSeries::new(labels.clone(), lower.len());
+        s.drop_name = true;
+        for (i, (&lo, &hi)) in lower.iter().zip(&upper).enumerate() {
+            histograms.buckets_at(g, i, &mut buckets);
+            if !buckets.is_empty() {
+                s.set(i, bucket_fraction(lo, hi, &mut buckets));
+            }
+        }
+        if s.any_present() {
+            out.push(s);
+        }
+    }
+    Ok(StepValue::Vector(StepVector::new(out)))
+}
+
+/// `histogram_count`, `histogram_sum`, `histogram_avg`, `histogram_stddev` and
+/// `histogram_stdvar` read native histogram samples only, and skip every float sample, so
+/// over the workbench's data (floats only) they return nothing, as Prometheus would.
+fn native_only(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    call.take_vector_arg(0)?;
+    Ok(StepValue::Vector(StepVector::default()))
+}
 
 /// One bucket of a classic histogram: the `le` bound and the cumulative count of
 /// observations at or below it.

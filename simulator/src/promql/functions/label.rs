@@ -1,9 +1,17 @@
 //! Rewriting and joining labels.
 
-use super::{Function, Implementation};
+use super::{Function, VectorCall, whole_call};
+use crate::promql::ast::{At, AtTime, Expr, ExprKind, Offset, Subquery, VectorSelector};
+use crate::promql::error::{EvalError, EvalErrorKind};
 use crate::promql::matcher::LabelRegex;
+use crate::promql::matcher::{MatchOp, Matcher};
 use crate::promql::types::ValueType::{String as Str, Vector};
+use crate::promql::value::{StepSeries, StepValue};
 use crate::tsdb::Labels;
+use crate::tsdb::labels::METRIC_NAME;
+use crate::tsdb::{SeriesRef, is_stale_marker};
+use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
@@ -14,7 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Sets a label (2nd argument) to a replacement (3rd) built from a regex (5th) matched against another label (4th).",
         example: "label_replace(up, \"host\", \"$1\", \"instance\", \"(.*):.*\")",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(label_replace),
     },
     Function {
         name: "label_join",
@@ -24,7 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Sets a label (2nd argument) to the values of the source labels (4th onwards) joined by a separator (3rd).",
         example: "label_join(up, \"target\", \"/\", \"job\", \"instance\")",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(label_join),
     },
     Function {
         name: "info",
@@ -34,9 +42,470 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Adds the labels of matching info metrics (target_info by default) to each series; the optional second argument selects which.",
         example: "info(rate(http_requests_total[5m]), {k8s_cluster_name=~\".+\"})",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(info),
     },
 ];
+
+/// `label_replace(v, dst, replacement, src, regex)`.
+fn label_replace(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let destination = call.string_arg(1)?;
+    let replacement = call.string_arg(2)?;
+    let source = call.string_arg(3)?;
+    let regex = call.string_arg(4)?;
+    let replace = LabelReplace::new(&destination, &replacement, &source, &regex).map_err(|e| {
+        let at = match e {
+            LabelFunctionError::InvalidRegex(_) => 4,
+            _ => 1,
+        };
+        EvalError::invalid_argument(e.to_string(), call.spans.arg(at))
+    })?;
+    let mut v = call.take_vector_arg(0)?;
+    for s in &mut v.series {
+        if let Some(labels) = replace.apply(&s.labels) {
+            s.labels = labels;
+            // A new name is what the series is now called: it survives even where an
+            // earlier function had marked the old one for removal.
+            if replace.destination == METRIC_NAME {
+                s.drop_name = false;
+            }
+        }
+    }
+    v.series = merge_same_labels(std::mem::take(&mut v.series), call.spans.call)?;
+    Ok(StepValue::Vector(v))
+}
+
+/// `label_join(v, dst, separator, src...)`.
+fn label_join(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let destination = call.string_arg(1)?;
+    let separator = call.string_arg(2)?;
+    let mut sources = Vec::with_capacity(call.exprs.len().saturating_sub(3));
+    for i in 3..call.exprs.len() {
+        sources.push(call.string_arg(i)?);
+    }
+    let source_refs: Vec<&[u8]> = sources.iter().map(Vec::as_slice).collect();
+    let join = LabelJoin::new(&destination, &separator, &source_refs).map_err(|e| {
+        let at = match &e {
+            LabelFunctionError::InvalidJoinSource(bad) => (3..call.exprs.len())
+                .find(|&i| sources.get(i - 3).is_some_and(|s| lossy(s) == *bad))
+                .unwrap_or(1),
+            _ => 1,
+        };
+        EvalError::invalid_argument(e.to_string(), call.spans.arg(at))
+    })?;
+    let mut v = call.take_vector_arg(0)?;
+    for s in &mut v.series {
+        s.labels = join.apply(&s.labels);
+        if join.destination == METRIC_NAME {
+            s.drop_name = false;
+        }
+    }
+    v.series = merge_same_labels(std::mem::take(&mut v.series), call.spans.call)?;
+    Ok(StepValue::Vector(v))
+}
+
+/// Merges series that ended up with the same labels, as Prometheus does after relabelling:
+/// they may take turns over time, but two values at the same step are "vector cannot
+/// contain metrics with the same labelset". Order is first appearance.
+pub(super) fn merge_same_labels(
+    series: Vec<StepSeries>,
+    span: crate::promql::span::Span,
+) -> Result<Vec<StepSeries>, EvalError> {
+    if series.len() < 2 {
+        return Ok(series);
+    }
+    let mut out: Vec<StepSeries> = Vec::with_capacity(series.len());
+    let mut index: HashMap<crate::tsdb::Labels, usize> = HashMap::with_capacity(series.len());
+    for s in series {
+        match index.get(&s.labels) {
+            Some(&k) => {
+                let target = &mut out[k];
+                for (i, v) in s.present() {
+                    if target.get(i).is_some() {
+                        return Err(EvalError::new(EvalErrorKind::DuplicateLabelset, span));
+                    }
+                    target.set(i, v);
+                }
+            }
+            None => {
+                index.insert(s.labels.clone(), out.len());
+                out.push(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The labels on which `info` joins a series with its info series: those of the target
+/// that exported both.
+const IDENTIFYING_LABELS: [&str; 2] = ["instance", "job"];
+
+/// The info metric `info` reads when its selector names none.
+const TARGET_INFO: &str = "target_info";
+
+/// `info(v, {selector})`: adds to each series the data labels of the info series (by
+/// default `target_info`) that share its `instance` and `job`, as Prometheus 3's
+/// experimental `info` does.
+///
+/// The info series are read at the same times as the first argument's data, so `@` and
+/// `offset` on its (first) selector, or on the subqueries around it, apply to them too.
+/// Series that are themselves info series pass through unchanged. When the selector has
+/// data-label matchers, only those labels are added, and a series for which no info series
+/// matches is dropped unless every such matcher accepts an empty value.
+fn info(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let (at, offset) = match call.arg_expr(0) {
+        Some(e) => info_reference_time(e, call)?,
+        None => (None, 0),
+    };
+    let selector: Vec<Matcher> = match call.arg_expr(1).map(|e| &e.kind) {
+        None => Vec::new(),
+        Some(ExprKind::VectorSelector(vs)) => vs.matchers.clone(),
+        Some(_) => {
+            return Err(EvalError::internal(
+                "info()'s second argument is not a label selector",
+                call.spans.arg(1),
+            ));
+        }
+    };
+    let mut name_matchers: Vec<Matcher> = Vec::new();
+    let mut data_matchers: BTreeMap<String, Vec<Matcher>> = BTreeMap::new();
+    for m in selector {
+        if m.name == METRIC_NAME {
+            name_matchers.push(m);
+        } else {
+            data_matchers.entry(m.name.clone()).or_default().push(m);
+        }
+    }
+    let name_matchers = effective_info_name_matchers(name_matchers, call.spans.arg(1))?;
+    let base = call.take_vector_arg(0)?;
+    let n = call.steps.len();
+
+    // Info series are not enriched with themselves.
+    let ignored: Vec<bool> = base
+        .series
+        .iter()
+        .map(|s| {
+            let name = s.labels.value_or_empty(METRIC_NAME);
+            name_matchers.iter().all(|m| m.matches(name))
+        })
+        .collect();
+    let infos = select_info_series(
+        call,
+        &base,
+        &ignored,
+        &name_matchers,
+        &data_matchers,
+        at,
+        offset,
+    )?;
+    let info_names: BTreeSet<&str> = infos
+        .iter()
+        .map(|i| i.labels.value_or_empty(METRIC_NAME))
+        .collect();
+    let info_sigs: Vec<InfoSignature> = infos
+        .iter()
+        .map(|i| signature(i.labels.value_or_empty(METRIC_NAME), &i.labels))
+        .collect();
+    let all_match_empty = data_matchers.values().flatten().all(|m| m.matches(""));
+
+    let mut out: Vec<StepSeries> = Vec::new();
+    let mut index: HashMap<crate::tsdb::Labels, usize> = HashMap::new();
+    let mut newest: HashMap<&InfoSignature, (usize, i64)> = HashMap::new();
+    for step in 0..n {
+        newest.clear();
+        for (k, info) in infos.iter().enumerate() {
+            let Some(t) = info.times.get(step).copied().flatten() else {
+                continue;
+            };
+            match newest.get(&info_sigs[k]) {
+                Some(&(j, existing)) if existing == t => {
+                    return Err(EvalError::invalid_argument(
+                        format!(
+                            "found duplicate series for info metric: existing {} @ {existing}, new {} @ {t}",
+                            prometheus_labels(&infos[j].labels),
+                            prometheus_labels(&info.labels)
+                        ),
+                        call.spans.call,
+                    ));
+                }
+                Some(&(_, existing)) if existing > t => {}
+                _ => {
+                    newest.insert(&info_sigs[k], (k, t));
+                }
+            }
+        }
+        for (b, s) in base.series.iter().enumerate() {
+            let Some(v) = s.get(step) else { continue };
+            let labels = if ignored[b] {
+                s.labels.clone()
+            } else {
+                let mut added: BTreeMap<&str, &str> = BTreeMap::new();
+                let mut matched = false;
+                for name in &info_names {
+                    let Some(&(k, _)) = newest.get(&signature(name, &s.labels)) else {
+                        continue;
+                    };
+                    for (label, value) in infos[k].labels.iter() {
+                        if label == METRIC_NAME
+                            || (!data_matchers.is_empty() && !data_matchers.contains_key(label))
+                        {
+                            continue;
+                        }
+                        if added.get(label).is_some_and(|v| *v != value) {
+                            return Err(EvalError::invalid_argument(
+                                format!("conflicting label: {label}"),
+                                call.spans.call,
+                            ));
+                        }
+                        if s.labels.get(label).is_some() {
+                            continue;
+                        }
+                        added.insert(label, value);
+                    }
+                    matched = true;
+                }
+                if !matched && !all_match_empty {
+                    continue;
+                }
+                let mut labels = s.labels.clone();
+                for (label, value) in added {
+                    labels = labels.with(label, value);
+                }
+                labels
+            };
+            let k = match index.get(&labels) {
+                Some(&k) => k,
+                None => {
+                    let mut series = StepSeries::new(labels.clone(), n);
+                    series.drop_name = s.drop_name;
+                    index.insert(labels, out.len());
+                    out.push(series);
+                    out.len() - 1
+                }
+            };
+            let Some(target) = out.get_mut(k) else {
+                continue;
+            };
+            if target.get(step).is_some() {
+                return Err(EvalError::new(
+                    EvalErrorKind::DuplicateLabelset,
+                    call.spans.call,
+                ));
+            }
+            target.set(step, v);
+        }
+    }
+    Ok(StepValue::Vector(crate::promql::value::StepVector::new(
+        out,
+    )))
+}
+
+/// An info series and, per step, the time of the sample it has then (absent when it has
+/// none within the lookback delta, or only a stale marker).
+struct InfoSeries {
+    labels: crate::tsdb::Labels,
+    times: Vec<Option<i64>>,
+}
+
+/// What joins a series with an info series: the info metric's name and the identifying
+/// labels the series has.
+type InfoSignature = (String, Vec<(String, String)>);
+
+fn signature(info_name: &str, labels: &crate::tsdb::Labels) -> InfoSignature {
+    let ids = IDENTIFYING_LABELS
+        .iter()
+        .filter_map(|l| labels.get(l).map(|v| (l.to_string(), v.to_string())))
+        .collect();
+    (info_name.to_string(), ids)
+}
+
+/// The `__name__` matchers that pick info series: those given if one of them is positive;
+/// only negative ones are narrowed to names ending in `_info`; none means `target_info`.
+fn effective_info_name_matchers(
+    given: Vec<Matcher>,
+    span: crate::promql::span::Span,
+) -> Result<Vec<Matcher>, EvalError> {
+    let built = |op, value: &str| {
+        crate::tsdb::matcher(METRIC_NAME, op, value)
+            .map_err(|e| EvalError::internal(e.message, span))
+    };
+    if given
+        .iter()
+        .any(|m| matches!(m.op, MatchOp::Equal | MatchOp::Regex))
+    {
+        return Ok(given);
+    }
+    if given.is_empty() {
+        return Ok(vec![built(MatchOp::Equal, TARGET_INFO)?]);
+    }
+    let mut all = vec![built(MatchOp::Regex, ".+_info")?];
+    all.extend(given);
+    Ok(all)
+}
+
+/// Selects the info series that can match a series of `base` (same values of the
+/// identifying labels it has) and evaluates them on the call's grid at the reference time.
+fn select_info_series(
+    call: &VectorCall<'_>,
+    base: &crate::promql::value::StepVector,
+    ignored: &[bool],
+    name_matchers: &[Matcher],
+    data_matchers: &BTreeMap<String, Vec<Matcher>>,
+    at: Option<i64>,
+    offset: i64,
+) -> Result<Vec<InfoSeries>, EvalError> {
+    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (s, &skip) in base.series.iter().zip(ignored) {
+        if skip || !s.any_present() {
+            continue;
+        }
+        for l in IDENTIFYING_LABELS {
+            if let Some(v) = s.labels.get(l) {
+                wanted.entry(l).or_default().insert(v);
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut matchers: Vec<Matcher> = data_matchers.values().flatten().cloned().collect();
+    matchers.extend(name_matchers.iter().cloned());
+    let n = call.steps.len();
+    let lookback = call.lookback_ms;
+    let mut out = Vec::new();
+    for r in call.db.select(&matchers) {
+        let Some(labels) = call.db.labels(r) else {
+            continue;
+        };
+        let joins = wanted
+            .iter()
+            .all(|(l, values)| labels.get(l).is_some_and(|v| values.contains(v)));
+        if !joins {
+            continue;
+        }
+        let times = sample_times_at(call, r, n, at, offset, lookback);
+        if times.iter().any(Option::is_some) {
+            out.push(InfoSeries {
+                labels: labels.clone(),
+                times,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// For each step, the time of the sample an instant selector with this `@` and `offset`
+/// would pick from series `r`: the last one in `(t - lookback, t]` for the reference time
+/// `t`, unless it is a stale marker.
+fn sample_times_at(
+    call: &VectorCall<'_>,
+    r: SeriesRef,
+    n: usize,
+    at: Option<i64>,
+    offset: i64,
+    lookback: i64,
+) -> Vec<Option<i64>> {
+    let reference = |i: usize| {
+        at.unwrap_or_else(|| call.steps.time(i))
+            .saturating_sub(offset)
+    };
+    let (first, last) = (reference(0), reference(n.saturating_sub(1)));
+    let mut it = call
+        .db
+        .samples(r, first.saturating_sub(lookback).saturating_add(1), last);
+    let mut next = it.next();
+    let mut latest: Option<(i64, f64)> = None;
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = reference(i);
+        while let Some((ts, v)) = next {
+            if ts > t {
+                break;
+            }
+            latest = Some((ts, v));
+            next = it.next();
+        }
+        times.push(match latest {
+            Some((ts, v)) if ts > t.saturating_sub(lookback) && !is_stale_marker(v) => Some(ts),
+            _ => None,
+        });
+    }
+    times
+}
+
+/// The `@` time and offset that govern when `info` reads its info series, from the first
+/// selector in its first argument: that selector's own `@`, else the `@` of the nearest
+/// subquery around it; offsets add up from the selector out to there.
+fn info_reference_time(
+    expr: &Expr,
+    call: &VectorCall<'_>,
+) -> Result<(Option<i64>, i64), EvalError> {
+    let mut subqueries: Vec<&Subquery> = Vec::new();
+    let Some(selector) = first_selector(expr, &mut subqueries) else {
+        return Ok((None, 0));
+    };
+    let mut at = at_time(selector.at.as_ref(), call);
+    let mut offset = offset_ms(selector.offset.as_ref(), call)?;
+    for sq in subqueries.iter().rev() {
+        if at.is_some() {
+            break;
+        }
+        offset = offset.saturating_add(offset_ms(sq.offset.as_ref(), call)?);
+        at = at_time(sq.at.as_ref(), call);
+    }
+    Ok((at, offset))
+}
+
+/// The first vector selector in `expr`, in Prometheus' traversal order, and the subqueries
+/// enclosing it (outermost first). Recursion is bounded by the parser's nesting limit.
+fn first_selector<'e>(expr: &'e Expr, path: &mut Vec<&'e Subquery>) -> Option<&'e VectorSelector> {
+    match &expr.kind {
+        ExprKind::Number(_) | ExprKind::String(_) => None,
+        ExprKind::VectorSelector(vs) => Some(vs),
+        ExprKind::MatrixSelector(m) => Some(&m.selector),
+        ExprKind::Subquery(sq) => {
+            path.push(sq);
+            let found = first_selector(&sq.expr, path);
+            if found.is_none() {
+                path.pop();
+            }
+            found
+        }
+        ExprKind::Call(c) => c.args.iter().find_map(|a| first_selector(a, path)),
+        ExprKind::Aggregate(a) => first_selector(&a.expr, path)
+            .or_else(|| a.param.as_deref().and_then(|p| first_selector(p, path))),
+        ExprKind::Binary(b) => {
+            first_selector(&b.lhs, path).or_else(|| first_selector(&b.rhs, path))
+        }
+        ExprKind::Unary(u) => first_selector(&u.expr, path),
+        ExprKind::Paren(p) => first_selector(&p.expr, path),
+    }
+}
+
+fn at_time(at: Option<&At>, call: &VectorCall<'_>) -> Option<i64> {
+    at.map(|a| match a.time {
+        AtTime::Timestamp(t) => t,
+        AtTime::Start => call.query.start,
+        AtTime::End => call.query.end,
+    })
+}
+
+fn offset_ms(offset: Option<&Offset>, call: &VectorCall<'_>) -> Result<i64, EvalError> {
+    let Some(o) = offset else { return Ok(0) };
+    let range = call.query.end.saturating_sub(call.query.start);
+    o.duration
+        .eval_ms(call.query.step, range)
+        .map_err(|e| EvalError::new(EvalErrorKind::Duration(e), e.span()))
+}
+
+/// A label set as Prometheus' `labels.Labels.String()` prints it in messages:
+/// `{__name__="x", a="b"}`.
+fn prometheus_labels(labels: &crate::tsdb::Labels) -> String {
+    let pairs: Vec<String> = labels
+        .iter()
+        .map(|(n, v)| format!("{n}={}", crate::promql::annotations::go_quote(v)))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
+}
 
 /// Whether a string may name a label: Prometheus 3 accepts any non-empty UTF-8 string.
 /// `bytes` are a string literal's exact bytes, which may not be UTF-8.

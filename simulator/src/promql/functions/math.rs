@@ -1,7 +1,9 @@
 //! Arithmetic on each sample's value.
 
-use super::{Function, Implementation};
+use super::{Function, VectorCall, elementwise, whole_call};
+use crate::promql::error::EvalError;
 use crate::promql::types::ValueType::{Scalar, Vector};
+use crate::promql::value::StepValue;
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
@@ -12,7 +14,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The absolute value of every sample.",
         example: "abs(delta(node_temperature_celsius[10m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(abs(x))),
     },
     Function {
         name: "ceil",
@@ -22,7 +24,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Rounds every sample up to the nearest integer.",
         example: "ceil(node_load5)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(ceil(x))),
     },
     Function {
         name: "floor",
@@ -32,7 +34,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Rounds every sample down to the nearest integer.",
         example: "floor(node_load5)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(floor(x))),
     },
     Function {
         name: "round",
@@ -42,7 +44,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Rounds every sample to the nearest multiple of the optional second argument (default 1).",
         example: "round(node_load5, 0.5)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, a| Some(round(x, a.first().copied().unwrap_or(1.0)))),
     },
     Function {
         name: "exp",
@@ -52,7 +54,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "e raised to the power of every sample.",
         example: "exp(vector(1))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(exp(x))),
     },
     Function {
         name: "ln",
@@ -62,7 +64,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The natural logarithm of every sample.",
         example: "ln(node_memory_MemTotal_bytes)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(ln(x))),
     },
     Function {
         name: "log2",
@@ -72,7 +74,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The base-2 logarithm of every sample.",
         example: "log2(node_memory_MemTotal_bytes)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(log2(x))),
     },
     Function {
         name: "log10",
@@ -82,7 +84,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The base-10 logarithm of every sample, handy for values spanning orders of magnitude.",
         example: "log10(http_request_size_bytes_sum)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(log10(x))),
     },
     Function {
         name: "sqrt",
@@ -92,7 +94,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The square root of every sample.",
         example: "sqrt(stdvar_over_time(node_load1[1h]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(sqrt(x))),
     },
     Function {
         name: "sgn",
@@ -102,7 +104,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sign of every sample: 1 if positive, -1 if negative, 0 if zero.",
         example: "sgn(deriv(node_filesystem_avail_bytes[1h]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(sgn(x))),
     },
     Function {
         name: "clamp",
@@ -112,7 +114,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Limits every sample to lie between a minimum and a maximum.",
         example: "clamp(node_load1, 0, 4)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, a| clamp_call(x, a.first().copied(), a.get(1).copied())),
     },
     Function {
         name: "clamp_min",
@@ -122,7 +124,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Raises every sample below the given minimum to that minimum.",
         example: "clamp_min(node_load1, 1)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, a| clamp_call(x, a.first().copied(), Some(f64::INFINITY))),
     },
     Function {
         name: "clamp_max",
@@ -132,7 +134,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Lowers every sample above the given maximum to that maximum.",
         example: "clamp_max(rate(http_requests_total[5m]), 100)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, a| {
+            clamp_call(x, Some(f64::NEG_INFINITY), a.first().copied())
+        }),
     },
     Function {
         name: "deg",
@@ -142,7 +146,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Converts every sample from radians to degrees.",
         example: "deg(vector(pi()))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(deg(x))),
     },
     Function {
         name: "rad",
@@ -152,7 +156,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Converts every sample from degrees to radians.",
         example: "rad(vector(180))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(rad(x))),
     },
     Function {
         name: "pi",
@@ -162,7 +166,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The number pi.",
         example: "2 * pi()",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| {
+            Ok(StepValue::Scalar(vec![
+                std::f64::consts::PI;
+                call.steps.len()
+            ]))
+        }),
     },
     Function {
         name: "min_of",
@@ -172,7 +181,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The smaller of two scalars; also usable inside a duration, as in [min_of(step(), 5m)].",
         example: "min_of(scalar(node_load1), 4)",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| scalar_pair(call, go_min)),
     },
     Function {
         name: "max_of",
@@ -182,7 +191,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The larger of two scalars; also usable inside a duration, as in [max_of(step(), 1m)].",
         example: "max_of(step(), 60)",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| scalar_pair(call, go_max)),
     },
 ];
 
@@ -270,6 +279,23 @@ pub fn clamp(x: f64, min: f64, max: f64) -> f64 {
 /// the minimum. NaN bounds do not empty the result, they make every value NaN.
 pub fn clamp_is_empty(min: f64, max: f64) -> bool {
     max < min
+}
+
+/// `clamp`, `clamp_min` and `clamp_max` as the engine calls them: `None` drops the sample
+/// (when the maximum is below the minimum, every sample goes), and so does a missing bound,
+/// which the type checker makes impossible.
+fn clamp_call(x: f64, min: Option<f64>, max: Option<f64>) -> Option<f64> {
+    let (min, max) = (min?, max?);
+    (!clamp_is_empty(min, max)).then(|| clamp(x, min, max))
+}
+
+/// `min_of` and `max_of`: a function of two scalar arguments, step by step.
+fn scalar_pair(call: &mut VectorCall<'_>, f: fn(f64, f64) -> f64) -> Result<StepValue, EvalError> {
+    let a = call.scalar_arg(0)?;
+    let b = call.scalar_arg(1)?;
+    Ok(StepValue::Scalar(
+        a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect(),
+    ))
 }
 
 /// Go's `math.Max`: +Inf wins over NaN, NaN over any other value, and +0 over -0. (Rust's

@@ -7,6 +7,7 @@
 //! is in `implementation.rs`). There is deliberately no second list anywhere: a new
 //! function is one new entry.
 
+mod arguments;
 pub mod histogram;
 mod implementation;
 pub mod label;
@@ -23,6 +24,32 @@ pub use implementation::{
 };
 
 use super::types::ValueType;
+
+/// A table entry's implementation computed per value (see [`ElementwiseFunction`]).
+const fn elementwise(eval: ElementwiseFn) -> Implementation {
+    Implementation::Elementwise(ElementwiseFunction { eval })
+}
+
+/// A table entry's implementation over the whole call (see [`VectorFunction`]), for
+/// functions that do not need the selected samples' own timestamps.
+const fn whole_call(eval: VectorFn) -> Implementation {
+    Implementation::Vector(VectorFunction {
+        eval,
+        sample_times: false,
+    })
+}
+
+/// A table entry's implementation over each series' range (see [`RangeFunction`]), with
+/// the defaults most range functions take: the metric name is dropped, no counter info,
+/// nothing applied afterwards.
+const fn over_range(eval: RangeFn) -> Implementation {
+    Implementation::Range(RangeFunction {
+        eval,
+        keeps_metric_name: false,
+        counter_info: false,
+        then: None,
+    })
+}
 
 /// One PromQL function.
 ///

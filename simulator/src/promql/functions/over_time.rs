@@ -1,6 +1,8 @@
 //! `<aggregation>_over_time`: aggregating each series' samples across a range.
 
-use super::{Function, Implementation};
+use super::{Function, Implementation, RangeFunction, Window, over_range};
+use crate::promql::annotations::{Annotation, Annotations};
+use crate::promql::error::EvalError;
 use crate::promql::kahan::{self, KahanSum};
 use crate::promql::quantile::quantile;
 use crate::promql::types::ValueType::{Matrix, Scalar, Vector};
@@ -14,7 +16,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The average of each series' samples in the range.",
         example: "avg_over_time(node_load1[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(avg_over_time(w.vs))),
     },
     Function {
         name: "min_over_time",
@@ -24,7 +26,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The smallest of each series' samples in the range.",
         example: "min_over_time(node_load1[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(min_over_time(w.vs))),
     },
     Function {
         name: "max_over_time",
@@ -34,7 +36,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The largest of each series' samples in the range.",
         example: "max_over_time(node_load1[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(max_over_time(w.vs))),
     },
     Function {
         name: "sum_over_time",
@@ -44,7 +46,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sum of each series' samples in the range.",
         example: "sum_over_time(up[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(sum_over_time(w.vs))),
     },
     Function {
         name: "count_over_time",
@@ -54,7 +56,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many samples each series has in the range.",
         example: "count_over_time(up[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(count_over_time(w.vs))),
     },
     Function {
         name: "quantile_over_time",
@@ -64,7 +66,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The φ-quantile (0 ≤ φ ≤ 1) of each series' samples in the range.",
         example: "quantile_over_time(0.95, node_load1[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(quantile_call),
     },
     Function {
         name: "stddev_over_time",
@@ -74,7 +76,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The population standard deviation of each series' samples in the range.",
         example: "stddev_over_time(node_load1[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(stddev_over_time(w.vs))),
     },
     Function {
         name: "stdvar_over_time",
@@ -84,7 +86,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The population variance of each series' samples in the range.",
         example: "stdvar_over_time(node_load1[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(stdvar_over_time(w.vs))),
     },
     Function {
         name: "mad_over_time",
@@ -94,7 +96,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The median absolute deviation of each series' samples in the range.",
         example: "mad_over_time(node_load1[1h])",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| {
+            Ok(mad_over_time(w.vs, &mut Vec::with_capacity(w.vs.len())))
+        }),
     },
     Function {
         name: "last_over_time",
@@ -104,7 +108,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The most recent sample of each series in the range.",
         example: "last_over_time(up[10m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| Ok(last_over_time(w.vs)),
+            keeps_metric_name: true,
+            counter_info: false,
+            then: None,
+        }),
     },
     Function {
         name: "first_over_time",
@@ -114,7 +123,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The oldest sample of each series in the range.",
         example: "first_over_time(up[10m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| Ok(first_over_time(w.vs)),
+            keeps_metric_name: true,
+            counter_info: false,
+            then: None,
+        }),
     },
     Function {
         name: "present_over_time",
@@ -124,7 +138,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "1 for every series that has any sample in the range.",
         example: "present_over_time(up[10m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(present_over_time(w.vs))),
     },
     Function {
         name: "absent_over_time",
@@ -134,7 +148,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A one-series vector with value 1 if the selector has no samples in the range, otherwise nothing: for alerting on missing data.",
         example: "absent_over_time(up{job=\"api\"}[10m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| Ok(present_over_time(w.vs)),
+            keeps_metric_name: false,
+            counter_info: false,
+            then: Some(super::shape::absent),
+        }),
     },
     Function {
         name: "ts_of_min_over_time",
@@ -144,7 +163,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of the last sample having each series' minimum value in the range.",
         example: "ts_of_min_over_time(node_load1[1h])",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(ts_of_min_over_time(w.ts, w.vs))),
     },
     Function {
         name: "ts_of_max_over_time",
@@ -154,7 +173,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of the last sample having each series' maximum value in the range.",
         example: "ts_of_max_over_time(node_load1[1h])",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(ts_of_max_over_time(w.ts, w.vs))),
     },
     Function {
         name: "ts_of_first_over_time",
@@ -164,7 +183,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of each series' oldest sample in the range.",
         example: "ts_of_first_over_time(up[1h])",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(ts_of_first_over_time(w.ts))),
     },
     Function {
         name: "ts_of_last_over_time",
@@ -174,13 +193,27 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of each series' most recent sample in the range.",
         example: "ts_of_last_over_time(up[1h])",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(ts_of_last_over_time(w.ts))),
     },
 ];
 
 // The kernels below aggregate the values of one series' window at one step (timestamps in
 // milliseconds where they matter). The engine calls them only for non-empty windows, but
 // each still answers `None` for an empty one rather than trusting that.
+
+/// `quantile_over_time` as the engine calls it: φ is the first argument, and a φ outside
+/// [0, 1] earns Prometheus' warning, pointing at φ.
+fn quantile_call(w: &Window<'_>, annotations: &mut Annotations) -> Result<Option<f64>, EvalError> {
+    let q = w.args.first().copied().unwrap_or(f64::NAN);
+    if quantile_out_of_range(q) {
+        annotations.add(Annotation::invalid_quantile(q, w.spans.arg(0)));
+    }
+    Ok(quantile_over_time(
+        q,
+        w.vs,
+        &mut Vec::with_capacity(w.vs.len()),
+    ))
+}
 
 /// `avg_over_time`: the mean, computed as Prometheus does. The sum is accumulated with
 /// compensation while it stays finite, which is usually the most accurate; if it would

@@ -1,6 +1,7 @@
 //! How fast a series changes over a range: rates, deltas, derivatives and counts of changes.
 
-use super::{Function, Implementation};
+use super::{Function, Implementation, RangeFunction, Window, over_range};
+use crate::promql::error::EvalError;
 use crate::promql::kahan::KahanSum;
 use crate::promql::types::ValueType::{Matrix, Scalar, Vector};
 
@@ -13,7 +14,22 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second average rate of increase of a counter over the range, allowing for counter resets.",
         example: "rate(http_requests_total[5m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| {
+                Ok(extrapolated_rate(
+                    w.ts,
+                    w.vs,
+                    w.range_start,
+                    w.range_end,
+                    range_seconds(w),
+                    true,
+                    true,
+                ))
+            },
+            keeps_metric_name: false,
+            counter_info: true,
+            then: None,
+        }),
     },
     Function {
         name: "irate",
@@ -23,7 +39,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second rate of a counter from the last two samples in the range: fast-moving, for volatile graphs.",
         example: "irate(http_requests_total[5m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(instant_value(w.ts, w.vs, true))),
     },
     Function {
         name: "increase",
@@ -33,7 +49,22 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How much a counter grew over the range, allowing for counter resets (rate times the range).",
         example: "increase(http_requests_total[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| {
+                Ok(extrapolated_rate(
+                    w.ts,
+                    w.vs,
+                    w.range_start,
+                    w.range_end,
+                    range_seconds(w),
+                    true,
+                    false,
+                ))
+            },
+            keeps_metric_name: false,
+            counter_info: true,
+            then: None,
+        }),
     },
     Function {
         name: "delta",
@@ -43,7 +74,17 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between a gauge's first and last value in the range, extrapolated to the whole range.",
         example: "delta(node_temperature_celsius[2h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| {
+            Ok(extrapolated_rate(
+                w.ts,
+                w.vs,
+                w.range_start,
+                w.range_end,
+                range_seconds(w),
+                false,
+                false,
+            ))
+        }),
     },
     Function {
         name: "idelta",
@@ -53,7 +94,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between the last two samples of a gauge in the range.",
         example: "idelta(node_temperature_celsius[5m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(instant_value(w.ts, w.vs, false))),
     },
     Function {
         name: "deriv",
@@ -63,7 +104,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The per-second derivative of a gauge over the range, by simple linear regression.",
         example: "deriv(node_memory_Active_bytes[15m])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(deriv(w.ts, w.vs))),
     },
     Function {
         name: "predict_linear",
@@ -73,7 +114,14 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Predicts a gauge's value the given number of seconds from now, by linear regression over the range.",
         example: "predict_linear(node_filesystem_avail_bytes[1h], 4 * 3600)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| {
+            Ok(predict_linear(
+                w.ts,
+                w.vs,
+                w.eval_time,
+                w.args.first().copied().unwrap_or(f64::NAN),
+            ))
+        }),
     },
     Function {
         name: "changes",
@@ -83,7 +131,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times the value changed within the range.",
         example: "changes(process_start_time_seconds[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(changes(w.vs))),
     },
     Function {
         name: "resets",
@@ -93,7 +141,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times a counter reset (went down) within the range.",
         example: "resets(http_requests_total[1h])",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: over_range(|w, _| Ok(resets(w.vs))),
     },
     Function {
         name: "double_exponential_smoothing",
@@ -103,7 +151,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A smoothed value of a gauge over the range, with a smoothing and a trend factor between 0 and 1.",
         example: "double_exponential_smoothing(node_load1[10m], 0.5, 0.5)",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: over_range(smoothing_call),
     },
 ];
 
@@ -111,6 +159,30 @@ pub(super) static FUNCTIONS: &[Function] = &[
 // `t` holds timestamps in milliseconds, ascending, and `v` the values at the same indices.
 // Stale markers never reach them (the engine drops them when it builds a window). `None`
 // means "no output at this step", which differs from a NaN output.
+
+/// The length of a window's range in seconds: what `rate` divides by.
+fn range_seconds(w: &Window<'_>) -> f64 {
+    (w.range_end - w.range_start) as f64 / 1000.0
+}
+
+/// `double_exponential_smoothing` as the engine calls it: the factors are the scalar
+/// arguments, and refusing them is an error about the whole call, as in Prometheus.
+fn smoothing_call(
+    w: &Window<'_>,
+    _: &mut crate::promql::annotations::Annotations,
+) -> Result<Option<f64>, EvalError> {
+    let (sf, tf) = match w.args {
+        [sf, tf, ..] => (*sf, *tf),
+        _ => {
+            return Err(EvalError::internal(
+                "double_exponential_smoothing without its two factors",
+                w.spans.call,
+            ));
+        }
+    };
+    double_exponential_smoothing(w.vs, sf, tf)
+        .map_err(|e| EvalError::invalid_argument(e.to_string(), w.spans.call))
+}
 
 /// Prometheus' `extrapolatedRate`: the increase (`is_counter`) or difference of a series over
 /// the left-open range `(range_start, range_end]`, extrapolated towards the range's ends, as a

@@ -1,8 +1,12 @@
 //! Changing a result's shape: scalar to vector and back, absence, and ordering.
 
-use super::{Function, Implementation};
+use super::{Function, VectorCall, whole_call};
+use crate::promql::annotations::Annotation;
+use crate::promql::ast::ExprKind;
+use crate::promql::error::EvalError;
 use crate::promql::matcher::{MatchOp, Matcher};
 use crate::promql::types::ValueType::{Scalar, String as Str, Vector};
+use crate::promql::value::{StepSeries, StepValue, StepVector};
 use crate::tsdb::Labels;
 use crate::tsdb::labels::METRIC_NAME;
 use std::cmp::Ordering;
@@ -16,7 +20,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Turns a scalar into a vector with one series and no labels.",
         example: "vector(1)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(vector),
     },
     Function {
         name: "scalar",
@@ -26,7 +30,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The value of a one-series vector as a scalar, or NaN if the vector has zero or several series.",
         example: "scalar(sum(up))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(scalar_call),
     },
     Function {
         name: "absent",
@@ -36,7 +40,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "A one-series vector with value 1 if the argument has no series, otherwise nothing: for alerting on missing metrics.",
         example: "absent(up{job=\"api\"})",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(absent),
     },
     Function {
         name: "sort",
@@ -46,7 +50,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by value, smallest first (in instant queries).",
         example: "sort(node_load1)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| sort_by_value(call, cmp_ascending)),
     },
     Function {
         name: "sort_desc",
@@ -56,7 +60,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by value, largest first (in instant queries).",
         example: "sort_desc(rate(http_requests_total[5m]))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| sort_by_value(call, cmp_descending)),
     },
     Function {
         name: "sort_by_label",
@@ -66,7 +70,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by the values of the given labels, in natural sort order.",
         example: "sort_by_label(up, \"job\", \"instance\")",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| sort_by_label(call, false)),
     },
     Function {
         name: "sort_by_label_desc",
@@ -76,9 +80,119 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "Orders the series by the values of the given labels, in reverse natural sort order.",
         example: "sort_by_label_desc(up, \"instance\")",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| sort_by_label(call, true)),
     },
 ];
+
+/// `vector(s)`: one series without labels holding the scalar.
+fn vector(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let values = call.scalar_arg(0)?;
+    let mut s = StepSeries::new(crate::tsdb::Labels::empty(), values.len());
+    for (i, &v) in values.iter().enumerate() {
+        s.set(i, v);
+    }
+    Ok(StepValue::Vector(StepVector::new(vec![s])))
+}
+
+/// `scalar(v)` at every step: the value of the only series present then, or NaN.
+fn scalar_call(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let v = call.take_vector_arg(0)?;
+    let n = call.steps.len();
+    let mut out = Vec::with_capacity(n);
+    let mut present = Vec::with_capacity(v.series.len());
+    for i in 0..n {
+        present.clear();
+        present.extend(v.series.iter().filter_map(|s| s.get(i)));
+        out.push(scalar(&present));
+    }
+    Ok(StepValue::Scalar(out))
+}
+
+/// Which steps of a vector have no value in any series.
+fn empty_steps(v: &StepVector, n: usize) -> Vec<bool> {
+    let mut empty = vec![true; n];
+    for s in &v.series {
+        for (i, _) in s.present() {
+            if let Some(e) = empty.get_mut(i) {
+                *e = false;
+            }
+        }
+    }
+    empty
+}
+
+/// `absent(v)`, and the second half of `absent_over_time` (whose first half is
+/// `present_over_time`): 1 at every step where the argument has no series, labelled with
+/// what its selector pins (see [`absent_labels`]). Nothing when it always has one.
+pub(super) fn absent(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let v = call.take_vector_arg(0)?;
+    let n = call.steps.len();
+    let empty = empty_steps(&v, n);
+    if !empty.contains(&true) {
+        return Ok(StepValue::Vector(StepVector::default()));
+    }
+    // A subquery's result has no matchers, so it gives no labels, as in Prometheus.
+    let labels = match call.arg_expr(0).map(|e| &e.kind) {
+        Some(ExprKind::VectorSelector(vs)) => absent_labels(&vs.matchers),
+        Some(ExprKind::MatrixSelector(m)) => absent_labels(&m.selector.matchers),
+        _ => crate::tsdb::Labels::empty(),
+    };
+    let mut s = StepSeries::new(labels, n);
+    for (i, _) in empty.iter().enumerate().filter(|(_, e)| **e) {
+        s.set(i, 1.0);
+    }
+    Ok(StepValue::Vector(StepVector::new(vec![s])))
+}
+
+/// Warns that ordering is lost in a range query (also inside a subquery, whose grid has
+/// several steps), as Prometheus does for every sort function. True when there is
+/// nothing to order: the result of a multi-step grid is ordered by labels anyway.
+fn sort_is_ineffective(call: &mut VectorCall<'_>) -> bool {
+    if call.steps.start != call.steps.end {
+        call.annotations
+            .add(Annotation::sort_in_range_query(call.spans.call));
+        return true;
+    }
+    false
+}
+
+/// `sort` and `sort_desc`: orders an instant vector by value. Ties keep label order (Go's
+/// unstable sort leaves them in an unspecified order), so results are deterministic.
+fn sort_by_value(
+    call: &mut VectorCall<'_>,
+    cmp: fn(f64, f64) -> Ordering,
+) -> Result<StepValue, EvalError> {
+    let mut v = call.take_vector_arg(0)?;
+    if sort_is_ineffective(call) {
+        return Ok(StepValue::Vector(v));
+    }
+    v.series.sort_by(|a, b| a.labels.cmp(&b.labels));
+    v.series.sort_by(|a, b| match (a.get(0), b.get(0)) {
+        (Some(x), Some(y)) => cmp(x, y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    });
+    v.ordered = true;
+    Ok(StepValue::Vector(v))
+}
+
+/// `sort_by_label` and `sort_by_label_desc`: orders an instant vector by the labels named
+/// in the string arguments.
+fn sort_by_label(call: &mut VectorCall<'_>, descending: bool) -> Result<StepValue, EvalError> {
+    let mut v = call.take_vector_arg(0)?;
+    if sort_is_ineffective(call) {
+        return Ok(StepValue::Vector(v));
+    }
+    let mut names = Vec::with_capacity(call.exprs.len().saturating_sub(1));
+    for i in 1..call.exprs.len() {
+        names.push(String::from_utf8_lossy(&call.string_arg(i)?).into_owned());
+    }
+    v.series
+        .sort_by(|a, b| cmp_by_labels(&a.labels, &b.labels, &names, descending));
+    v.ordered = true;
+    Ok(StepValue::Vector(v))
+}
 
 /// `sort`'s order: ascending by value, NaN last.
 pub fn cmp_ascending(a: f64, b: f64) -> Ordering {

@@ -1,7 +1,10 @@
 //! Timestamps and calendars: when samples were taken and what date that was.
 
-use super::{Function, Implementation};
+use super::{Function, Implementation, VectorCall, VectorFunction, elementwise, whole_call};
+use crate::promql::error::EvalError;
 use crate::promql::types::ValueType::{Scalar, Vector};
+use crate::promql::value::{StepValue, StepVector};
+use crate::timestamp::{civil_from_days, days_from_civil};
 
 pub(super) static FUNCTIONS: &[Function] = &[
     Function {
@@ -12,7 +15,9 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The evaluation time in seconds since 1970-01-01 UTC (not the wall clock).",
         example: "time() - process_start_time_seconds",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| {
+            Ok(StepValue::Scalar(call.steps.times().map(seconds).collect()))
+        }),
     },
     Function {
         name: "timestamp",
@@ -22,7 +27,10 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The timestamp of every sample in seconds since 1970-01-01 UTC.",
         example: "time() - timestamp(up)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: Implementation::Vector(VectorFunction {
+            eval: timestamp,
+            sample_times: true,
+        }),
     },
     Function {
         name: "start_timestamp",
@@ -32,7 +40,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The start timestamp (when the series' counter started) of every sample, when the data has one.",
         example: "start_timestamp(http_requests_total)",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(start_timestamp),
     },
     Function {
         name: "day_of_month",
@@ -42,7 +50,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The day of the month (1 to 31) in UTC for each timestamp, or for the evaluation time without an argument.",
         example: "day_of_month(vector(time()))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::DayOfMonth))),
     },
     Function {
         name: "day_of_week",
@@ -52,7 +60,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The day of the week (0 for Sunday to 6) in UTC for each timestamp, or for the evaluation time.",
         example: "day_of_week()",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::DayOfWeek))),
     },
     Function {
         name: "day_of_year",
@@ -62,7 +70,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The day of the year (1 to 365, 366 in leap years) in UTC for each timestamp, or for the evaluation time.",
         example: "day_of_year()",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::DayOfYear))),
     },
     Function {
         name: "days_in_month",
@@ -72,7 +80,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The number of days (28 to 31) in the UTC month of each timestamp, or of the evaluation time.",
         example: "days_in_month()",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::DaysInMonth))),
     },
     Function {
         name: "hour",
@@ -82,7 +90,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hour of the day (0 to 23) in UTC for each timestamp, or for the evaluation time.",
         example: "hour(timestamp(up))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::Hour))),
     },
     Function {
         name: "minute",
@@ -92,7 +100,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The minute of the hour (0 to 59) in UTC for each timestamp, or for the evaluation time.",
         example: "minute()",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::Minute))),
     },
     Function {
         name: "month",
@@ -102,7 +110,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The month (1 to 12) in UTC for each timestamp, or for the evaluation time.",
         example: "month()",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::Month))),
     },
     Function {
         name: "year",
@@ -112,7 +120,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The year in UTC for each timestamp, or for the evaluation time.",
         example: "year(process_start_time_seconds)",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(date_part_of_value(x, DatePart::Year))),
     },
     Function {
         name: "start",
@@ -122,7 +130,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The start of the query's time range in seconds since 1970 (the evaluation time for an instant query).",
         example: "time() - start()",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| Ok(query_constant(call, seconds(call.query.start)))),
     },
     Function {
         name: "end",
@@ -132,7 +140,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The end of the query's time range in seconds since 1970 (the evaluation time for an instant query).",
         example: "end() - time()",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| Ok(query_constant(call, seconds(call.query.end)))),
     },
     Function {
         name: "step",
@@ -142,7 +150,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The query's resolution step in seconds (0 for an instant query).",
         example: "step()",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| Ok(query_constant(call, seconds(call.query.step)))),
     },
     Function {
         name: "range",
@@ -152,7 +160,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The length of the query's time range in seconds, end() - start() (0 for an instant query).",
         example: "range() / 60",
         experimental: true,
-        implementation: Implementation::Pending,
+        implementation: whole_call(|call| {
+            Ok(query_constant(
+                call,
+                seconds(call.query.end - call.query.start),
+            ))
+        }),
     },
 ];
 
@@ -191,14 +204,9 @@ pub fn date_part_of_value(seconds: f64, part: DatePart) -> f64 {
     date_part(seconds as i64, part)
 }
 
-/// The date part of the evaluation time (milliseconds), for the date functions called
-/// without an argument. Milliseconds are truncated towards zero, as Go's integer division
-/// does.
-pub fn date_part_of_time(millis: i64, part: DatePart) -> f64 {
-    date_part(millis / 1000, part)
-}
-
-/// The date part of `seconds` since the Unix epoch, in the proleptic Gregorian calendar.
+/// The date part of `seconds` since the Unix epoch, in the proleptic Gregorian calendar
+/// (Howard Hinnant's day algorithms, shared with `crate::timestamp`; with i64 days they
+/// cover every i64 number of seconds without overflow).
 pub fn date_part(seconds: i64, part: DatePart) -> f64 {
     let days = seconds.div_euclid(86_400);
     let second_of_day = seconds.rem_euclid(86_400);
@@ -232,33 +240,31 @@ fn days_in_month(year: i64, month: i64) -> i64 {
     }
 }
 
-// Howard Hinnant's algorithms (`chrono`-compatible days from and to civil dates), on eras
-// of 400 years that start on 1 March so the leap day is the last day of a year. With i64
-// days they cover every i64 number of seconds without overflow.
-
-/// Year, month (1 to 12) and day (1 to 31) of a day number (0 is 1970-01-01).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// `timestamp(v)`: each sample's time in seconds. For a plain selector that is when the
+/// selected sample was scraped (the engine records it); for anything computed it is the
+/// evaluation time. The metric name is dropped.
+fn timestamp(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    let mut v = call.take_vector_arg(0)?;
+    for (k, s) in v.series.iter_mut().enumerate() {
+        s.map_present(|i, _| Some(seconds(call.sample_time(k, i))));
+        s.drop_name = true;
+    }
+    v.ordered = false;
+    Ok(StepValue::Vector(v))
 }
 
-/// The day number (0 is 1970-01-01) of a civil date.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `start_timestamp(v)`: the start time that OpenTelemetry-style samples carry. Nothing the
+/// workbench stores has one, so, as Prometheus does without start timestamps, the result
+/// is empty.
+fn start_timestamp(call: &mut VectorCall<'_>) -> Result<StepValue, EvalError> {
+    call.take_vector_arg(0)?;
+    Ok(StepValue::Vector(StepVector::default()))
+}
+
+/// `start()`, `end()`, `step()`, `range()`: the same value at every step, even inside a
+/// subquery (Prometheus folds them into number literals before evaluating).
+fn query_constant(call: &VectorCall<'_>, v: f64) -> StepValue {
+    StepValue::Scalar(vec![v; call.steps.len()])
 }
 
 /// `time()` and `timestamp()`: milliseconds as seconds.
@@ -290,8 +296,8 @@ mod tests {
         let got: Vec<f64> = parts.iter().map(|&p| date_part_of_value(t, p)).collect();
         assert_eq!(got, [2006.0, 1.0, 2.0, 2.0, 1.0, 22.0, 4.0, 31.0]);
         // The epoch was a Thursday.
-        assert_eq!(date_part_of_time(0, DayOfWeek), 4.0);
-        assert_eq!(date_part_of_time(0, Year), 1970.0);
+        assert_eq!(date_part_of_value(0.0, DayOfWeek), 4.0);
+        assert_eq!(date_part_of_value(0.0, Year), 1970.0);
         assert_eq!(date_part_of_value(1_230_767_999.0, Year), 2008.0);
         assert_eq!(date_part_of_value(1_230_768_000.0, Year), 2009.0);
         assert_eq!(date_part_of_value(1_456_790_399.0, DayOfMonth), 29.0);
@@ -308,7 +314,8 @@ mod tests {
         assert_eq!(date_part_of_value(-1.5, Minute), 59.0);
         assert_eq!(date_part_of_value(-1.5, Year), 1969.0);
         assert_eq!(date_part_of_value(-86_400.0 * 365.0, DayOfYear), 1.0);
-        assert_eq!(date_part_of_time(-500, Year), 1970.0);
+        // `hour()` at -0.5 s, as Prometheus' integer division reads it.
+        assert_eq!(date_part_of_value(-0.5, Year), 1970.0);
         assert!(date_part_of_value(f64::NAN, Year).is_nan());
         assert!(date_part_of_value(f64::INFINITY, Year).is_nan());
         // Far dates do not overflow.

@@ -1,6 +1,6 @@
 //! Trigonometric functions, in radians.
 
-use super::{Function, Implementation};
+use super::{Function, elementwise};
 use crate::promql::types::ValueType::Vector;
 
 pub(super) static FUNCTIONS: &[Function] = &[
@@ -12,7 +12,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The sine of every sample, in radians.",
         example: "sin(rad(vector(30)))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(sin(x))),
     },
     Function {
         name: "cos",
@@ -22,7 +22,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The cosine of every sample, in radians.",
         example: "cos(rad(vector(60)))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(cos(x))),
     },
     Function {
         name: "tan",
@@ -32,7 +32,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The tangent of every sample, in radians.",
         example: "tan(rad(vector(45)))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(tan(x))),
     },
     Function {
         name: "asin",
@@ -42,7 +42,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The arcsine of every sample, in radians.",
         example: "asin(vector(0.5))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(asin(x))),
     },
     Function {
         name: "acos",
@@ -52,7 +52,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The arccosine of every sample, in radians.",
         example: "acos(vector(0.5))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(acos(x))),
     },
     Function {
         name: "atan",
@@ -62,7 +62,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The arctangent of every sample, in radians.",
         example: "atan(vector(1))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(atan(x))),
     },
     Function {
         name: "sinh",
@@ -72,7 +72,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hyperbolic sine of every sample.",
         example: "sinh(vector(1))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(sinh(x))),
     },
     Function {
         name: "cosh",
@@ -82,7 +82,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hyperbolic cosine of every sample.",
         example: "cosh(vector(1))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(cosh(x))),
     },
     Function {
         name: "tanh",
@@ -92,7 +92,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The hyperbolic tangent of every sample.",
         example: "tanh(vector(1))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(tanh(x))),
     },
     Function {
         name: "asinh",
@@ -102,7 +102,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The inverse hyperbolic sine of every sample.",
         example: "asinh(vector(1))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(asinh(x))),
     },
     Function {
         name: "acosh",
@@ -112,7 +112,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The inverse hyperbolic cosine of every sample.",
         example: "acosh(vector(2))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(acosh(x))),
     },
     Function {
         name: "atanh",
@@ -122,7 +122,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The inverse hyperbolic tangent of every sample.",
         example: "atanh(vector(0.5))",
         experimental: false,
-        implementation: Implementation::Pending,
+        implementation: elementwise(|x, _| Some(atanh(x))),
     },
 ];
 
