@@ -21,6 +21,14 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod compare_engines {
+    /// `println!` that ignores a closed pipe instead of panicking.
+    macro_rules! say {
+        ($($arg:tt)*) => {{
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }};
+    }
+
     use simulator::promql::eval::Engine;
     use simulator::promql::value::Value;
     use simulator::promql::{self, Expr};
@@ -379,7 +387,7 @@ mod compare_engines {
             }
         };
         let st = db.stats();
-        println!(
+        say!(
             "{} seed {}: {} series, {} samples; instant queries at the end, range queries over \
              the window every {}; best of {} runs each\n",
             args.scenario,
@@ -389,9 +397,12 @@ mod compare_engines {
             promql::duration::format_ms(args.step),
             args.runs
         );
-        println!(
+        say!(
             "{:<8} {:>11} {:>11} {:>7}  query",
-            "kind", "ours ms", "prom ms", "ratio"
+            "kind",
+            "ours ms",
+            "prom ms",
+            "ratio"
         );
         let engine = Engine::default();
         let mut log_sum = 0.0;
@@ -406,7 +417,7 @@ mod compare_engines {
             let expr = match promql::parse(query) {
                 Ok(e) => e,
                 Err(errors) => {
-                    println!(
+                    say!(
                         "FAIL {query}: we do not parse it: {}",
                         errors.first().map_or("", |e| e.message.as_str())
                     );
@@ -419,7 +430,7 @@ mod compare_engines {
                 match measure(&args, &db, &engine, &expr, query, range) {
                     Ok((ours, theirs)) => {
                         let ratio = ours / theirs;
-                        println!(
+                        say!(
                             "{kind:<8} {:>11.3} {:>11.3} {:>7.2}  {query}",
                             ours * 1e3,
                             theirs * 1e3,
@@ -434,25 +445,25 @@ mod compare_engines {
                         }
                     }
                     Err(e) => {
-                        println!("FAIL {kind} {query}: {e}");
+                        say!("FAIL {kind} {query}: {e}");
                         disagreements += 1;
                     }
                 }
             }
         }
-        println!();
+        say!("");
         if n > 0 {
-            println!(
+            say!(
                 "geometric mean of ours / Prometheus over {n} measurements: {:.3}",
                 (log_sum / n as f64).exp()
             );
         }
-        println!("slower than Prometheus: {}", slower.len());
+        say!("slower than Prometheus: {}", slower.len());
         for s in &slower {
-            println!("  {s}");
+            say!("  {s}");
         }
         if disagreements > 0 {
-            println!("{disagreements} queries disagree or fail");
+            say!("{disagreements} queries disagree or fail");
             return std::process::ExitCode::FAILURE;
         }
         std::process::ExitCode::SUCCESS
