@@ -7,7 +7,7 @@
 //! range query from a minute before to a minute after, whose middle step must equal the
 //! instant result. Each run must pass for the eval to pass.
 
-use super::compare::{self};
+use super::compare;
 use super::script::{self, Command, Eval, EvalKind, ExpectKind, Load};
 use super::series::SeqValue;
 use super::skips::{SkipKind, SkipList};
@@ -15,7 +15,7 @@ use super::step_invariance;
 use super::{Answer, Failure, FileReport, QueryEngine, Skipped};
 use crate::promql::ast::{Expr, ExprKind, VectorSelector};
 use crate::promql::value::{Sample, Value};
-use crate::promql::{self};
+use crate::promql;
 use crate::tsdb::labels::METRIC_NAME;
 use crate::tsdb::{Labels, Tsdb};
 use regex::Regex;
