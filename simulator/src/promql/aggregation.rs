@@ -17,6 +17,7 @@ use super::annotations::Annotation;
 use super::ast::{Aggregate, ExprKind, GroupingKind};
 use super::error::EvalError;
 use super::eval::{Evaluator, unwrap_parens};
+use super::limits::PROGRESS_EVERY;
 use super::literals::{format_float, format_float_short, quote};
 use super::span::Span;
 use super::value::{StepSeries, StepValue, StepVector, Steps};
@@ -286,6 +287,9 @@ fn grouped(
                     Op::Quantile => lists[base + j].push(f),
                 }
             }
+            if touched >= PROGRESS_EVERY {
+                ev.touch(std::mem::take(&mut touched), span)?;
+            }
         }
         for (g, series) in out.iter_mut().enumerate() {
             for j in 0..len {
@@ -312,6 +316,7 @@ fn grouped(
                 series.set(start + j, v);
             }
         }
+        ev.touch(std::mem::take(&mut touched), span)?;
         start += len;
     }
     // A group's output carries the name only if an input kept one (`by (__name__)`); it
@@ -321,7 +326,6 @@ fn grouped(
             out[g].drop_name = true;
         }
     }
-    ev.touch(touched, span)?;
     let before = out.len();
     out.retain(StepSeries::any_present);
     ev.release((before - out.len()) * n);
@@ -591,6 +595,11 @@ fn k_family(
                 break;
             }
         }
+        if let Err(e) = ev.touch(touched, span) {
+            failure = Some(e);
+            break 'steps;
+        }
+        touched = 0;
         for slot_items in heaps.iter_mut() {
             let mut heap = GoHeap {
                 items: std::mem::take(slot_items),
@@ -715,6 +724,11 @@ fn count_values(
             let count = out[slot].get(i).unwrap_or(0.0);
             out[slot].set(i, count + 1.0);
         }
+        if let Err(e) = ev.touch(touched, span) {
+            failure = Some(e);
+            break 'series;
+        }
+        touched = 0;
     }
     ev.release_value(&StepValue::Vector(input));
     if let Some(e) = failure {

@@ -179,7 +179,9 @@ fn vector_scalar(
     span: Span,
     steps: Steps,
 ) -> Result<StepVector, EvalError> {
+    // Reported to the budget per series, so the progress hook runs during long operations.
     let mut touched = 0u64;
+    let mut any = false;
     for s in &mut v.series {
         s.map_present(|i, x| {
             touched += 1;
@@ -201,9 +203,10 @@ fn vector_scalar(
         if op.changes_schema() || return_bool {
             s.drop_name = true;
         }
+        any |= touched > 0;
+        ev.touch(std::mem::take(&mut touched), span)?;
     }
-    ev.touch(touched, span)?;
-    if op.is_trim() && touched > 0 {
+    if op.is_trim() && any {
         ev.annotations.add(trim_info(op, span));
     }
     v.ordered = false;
@@ -489,7 +492,6 @@ fn vector_vector(
         return Err(e);
     }
     let touched = result.unwrap_or(0);
-    ev.touch(touched, span)?;
     if op.is_trim() && touched > 0 {
         ev.annotations.add(trim_info(op, span));
     }
@@ -598,7 +600,9 @@ fn join(
         claimed: HashMap::new(),
     };
     let mut index: HashMap<Labels, usize> = HashMap::new();
+    // Reported to the budget per series, so the progress hook runs during long joins.
     let mut touched = 0u64;
+    let mut touched_before = 0u64;
     for (mi, ms) in many.series.iter().enumerate() {
         let g = many_sig[mi];
         let candidates = &one_by_sig[g];
@@ -641,6 +645,8 @@ fn join(
             touched += 1;
             joiner.pair(out, g, slot, i, mv, ov)?;
         }
+        ev.touch(touched - touched_before, span)?;
+        touched_before = touched;
     }
     if let Some(fill) = fill_many {
         // "One" series that nothing matched at a step meet the fill value.
@@ -664,6 +670,8 @@ fn join(
                 touched += 1;
                 joiner.pair(out, g, s, i, fill, ov)?;
             }
+            ev.touch(touched - touched_before, span)?;
+            touched_before = touched;
         }
     }
     Ok(touched)

@@ -26,10 +26,11 @@
 
 use super::annotations::{Annotation, Annotations};
 use super::ast::{
-    Aggregate, AtTime, Binary, Call, Expr, ExprKind, MatrixSelector, Subquery, UnaryOp,
-    VectorSelector,
+    Aggregate, AtTime, Binary, Call, Expr, ExprKind, ExtendedKind, MatrixSelector, Subquery,
+    UnaryOp, VectorSelector,
 };
 use super::error::{EvalError, EvalErrorKind};
+use super::extended::{self, extend_points, smoothed_value};
 use super::functions::{
     CallSpans, ElementwiseFunction, Implementation, QueryTimes, RangeFunction, VectorCall,
     VectorFunction, Window,
@@ -410,12 +411,19 @@ impl SpanProbe<'_> {
             end = end.saturating_sub(sub.0);
         }
         // The lower bound is exclusive: the first millisecond read is one after it.
-        let reach = if range <= 0 {
-            self.opts.lookback_delta_ms
-        } else {
-            range
+        // `anchored` and `smoothed` ranges reach a lookback delta further back, and
+        // `smoothed` also a lookback delta past the end.
+        let lookback = self.opts.lookback_delta_ms;
+        let extended = vs.extended.map(|e| e.kind);
+        let reach = match (range <= 0, extended) {
+            (true, _) => lookback,
+            (false, None) => range,
+            (false, Some(_)) => range.saturating_add(lookback),
         };
         start = start.saturating_sub(reach - 1);
+        if extended == Some(ExtendedKind::Smoothed) {
+            end = end.saturating_add(lookback);
+        }
         let offset = vs.offset.as_ref().map_or(0, |o| self.ms(&o.duration));
         start = start.saturating_sub(offset);
         end = end.saturating_sub(offset);
@@ -508,6 +516,10 @@ struct RangeInput {
     offset: i64,
     /// The `@` time, if pinned.
     at: Option<i64>,
+    /// The `anchored` or `smoothed` modifier, if any.
+    extended: Option<ExtendedKind>,
+    /// The lookback delta, how far an extended window reaches past the range.
+    lookback: i64,
 }
 
 impl RangeInput {
@@ -515,6 +527,20 @@ impl RangeInput {
     fn bounds(&self, t: i64) -> (i64, i64) {
         let hi = self.at.unwrap_or(t).saturating_sub(self.offset);
         (hi.saturating_sub(self.range), hi)
+    }
+
+    /// The samples to read for the step at `t`: the window, widened by the lookback delta
+    /// before it for `anchored` and `smoothed`, and after it for `smoothed`.
+    fn fetch_bounds(&self, t: i64) -> (i64, i64) {
+        let (lo, hi) = self.bounds(t);
+        match self.extended {
+            None => (lo, hi),
+            Some(ExtendedKind::Anchored) => (lo.saturating_sub(self.lookback), hi),
+            Some(ExtendedKind::Smoothed) => (
+                lo.saturating_sub(self.lookback),
+                hi.saturating_add(self.lookback),
+            ),
+        }
     }
 }
 
@@ -619,6 +645,9 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates `expr` for every step of `steps`: the one dispatch over node kinds.
     pub(crate) fn eval(&mut self, expr: &Expr, steps: Steps) -> Result<StepValue, EvalError> {
+        self.budget
+            .report()
+            .map_err(|e| budget_error(e, expr.span))?;
         if steps.len() > 1 && worth_hoisting(expr) {
             return self.eval_once(expr, steps);
         }
@@ -715,22 +744,90 @@ impl<'a> Evaluator<'a> {
         want_times: bool,
         span: Span,
     ) -> Result<(StepVector, Option<SampleTimes>), EvalError> {
-        if let Some(ext) = vs.extended {
-            return Err(EvalError::new(
-                EvalErrorKind::Unsupported(format!(
-                    "the experimental {} modifier is not supported",
-                    ext.kind.keyword()
-                )),
-                ext.span,
-            ));
-        }
         let offset = match &vs.offset {
             Some(o) => self.duration_ms(&o.duration, false)?,
             None => 0,
         };
         let at = self.at_time(vs.at.as_ref());
         let refs = self.db.select(&vs.matchers);
+        // `anchored` changes nothing for an instant selector, as in Prometheus.
+        if vs.extended.map(|e| e.kind) == Some(ExtendedKind::Smoothed) {
+            let v = self.select_smoothed(&refs, offset, at, steps, span)?;
+            return Ok((v, None));
+        }
         self.select_refs(&refs, offset, at, steps, want_times, span)
+    }
+
+    /// A `smoothed` instant selector: at each step the value interpolated between the
+    /// samples around the step's time (within a lookback delta on either side), Prometheus'
+    /// `smoothSeries`.
+    fn select_smoothed(
+        &mut self,
+        refs: &[SeriesRef],
+        offset: i64,
+        at: Option<i64>,
+        steps: Steps,
+        span: Span,
+    ) -> Result<StepVector, EvalError> {
+        let n = steps.len();
+        let lookback = self.opts.lookback_delta_ms;
+        let db = self.db;
+        let data_time = |i: usize| at.unwrap_or(steps.time(i)).saturating_sub(offset);
+        let (first, last) = (data_time(0), data_time(n.saturating_sub(1)));
+        let mut ts = std::mem::take(&mut self.window_ts);
+        let mut vs = std::mem::take(&mut self.window_vs);
+        let mut out = Vec::with_capacity(refs.len());
+        let mut spare: Option<SampleIter<'a>> = None;
+        for &r in refs {
+            let Some(labels) = db.labels(r) else {
+                continue;
+            };
+            let (mint, maxt) = (
+                first.saturating_sub(lookback).saturating_add(1),
+                last.saturating_add(lookback),
+            );
+            let it = match spare.take() {
+                Some(it) => db.samples_reusing(r, mint, maxt, it),
+                None => db.samples(r, mint, maxt),
+            };
+            let mut cursor = WindowCursor {
+                source: WindowSource::Db { it, pending: None },
+                head: 0,
+            };
+            if let WindowSource::Db { it, pending } = &mut cursor.source {
+                *pending = it.next();
+            }
+            ts.clear();
+            vs.clear();
+            let mut series = self.new_series(labels.clone(), n, span)?;
+            let mut read = 0;
+            for i in 0..n {
+                let d = data_time(i);
+                read += cursor.advance(
+                    d.saturating_sub(lookback),
+                    d.saturating_add(lookback),
+                    &mut ts,
+                    &mut vs,
+                );
+                if let Some(v) = smoothed_value(&ts[cursor.head..], &vs[cursor.head..], d) {
+                    series.set(i, v);
+                }
+            }
+            if let WindowSource::Db { it, .. } = cursor.source {
+                spare = Some(it);
+            }
+            self.touch(read, span)?;
+            if series.any_present() {
+                out.push(series);
+            } else {
+                self.release(n);
+            }
+        }
+        ts.clear();
+        vs.clear();
+        self.window_ts = ts;
+        self.window_vs = vs;
+        Ok(StepVector::new(out))
     }
 
     /// [`Evaluator::select`] for series already chosen.
@@ -745,10 +842,20 @@ impl<'a> Evaluator<'a> {
     ) -> Result<(StepVector, Option<SampleTimes>), EvalError> {
         let n = steps.len();
         let lookback = self.opts.lookback_delta_ms;
+        let db = self.db;
         let mut out = Vec::with_capacity(refs.len());
         let mut times_out = want_times.then(Vec::new);
+        // One iterator for all series: buffers and shared timestamp columns are reused.
+        let mut spare: Option<SampleIter<'a>> = None;
+        let samples =
+            |r: SeriesRef, mint: i64, maxt: i64, spare: &mut Option<SampleIter<'a>>| match spare
+                .take()
+            {
+                Some(it) => db.samples_reusing(r, mint, maxt, it),
+                None => db.samples(r, mint, maxt),
+            };
         for &r in refs {
-            let Some(labels) = self.db.labels(r) else {
+            let Some(labels) = db.labels(r) else {
                 continue;
             };
             let mut series = self.new_series(labels.clone(), n, span)?;
@@ -761,10 +868,12 @@ impl<'a> Evaluator<'a> {
             if let Some(at) = at {
                 let rt = at.saturating_sub(offset);
                 let mut last = None;
-                for (t, v) in self.db.samples(r, rt.saturating_sub(lookback) + 1, rt) {
+                let mut it = samples(r, rt.saturating_sub(lookback) + 1, rt, &mut spare);
+                for (t, v) in it.by_ref() {
                     read += 1;
                     last = Some((t, v));
                 }
+                spare = Some(it);
                 if let Some((t, v)) = last
                     && !is_stale_marker(v)
                 {
@@ -774,7 +883,7 @@ impl<'a> Evaluator<'a> {
             } else if n > 0 {
                 let first = steps.start.saturating_sub(offset);
                 let last = steps.last().saturating_sub(offset);
-                let mut it = self.db.samples(r, first.saturating_sub(lookback) + 1, last);
+                let mut it = samples(r, first.saturating_sub(lookback) + 1, last, &mut spare);
                 let mut pending = it.next();
                 let mut prev: Option<(i64, f64)> = None;
                 #[allow(clippy::needless_range_loop)] // `i` indexes the grid, not `times` alone.
@@ -804,7 +913,11 @@ impl<'a> Evaluator<'a> {
                             times[i] = t;
                         }
                     }
+                    if read >= 1024 {
+                        self.touch(std::mem::take(&mut read), span)?;
+                    }
                 }
+                spare = Some(it);
             }
             self.touch(read, span)?;
             if series.any_present() {
@@ -850,7 +963,13 @@ impl<'a> Evaluator<'a> {
         }
         Ok((
             Steps::new(start, end, step),
-            RangeInput { range, offset, at },
+            RangeInput {
+                range,
+                offset,
+                at,
+                extended: None,
+                lookback: self.opts.lookback_delta_ms,
+            },
         ))
     }
 
@@ -889,17 +1008,21 @@ impl<'a> Evaluator<'a> {
             ExprKind::MatrixSelector(m) => {
                 let input = self.matrix_input(m)?;
                 let (lo, hi) = input.bounds(t);
+                let (fetch_lo, fetch_hi) = input.fetch_bounds(t);
                 for r in self.db.select(&m.selector.matchers) {
                     let Some(labels) = self.db.labels(r) else {
                         continue;
                     };
                     let mut points = Vec::new();
                     let mut read = 0;
-                    for (t, v) in self.db.samples(r, lo.saturating_add(1), hi) {
+                    for (t, v) in self.db.samples(r, fetch_lo.saturating_add(1), fetch_hi) {
                         read += 1;
                         if !is_stale_marker(v) {
                             points.push(Point { t, v });
                         }
+                    }
+                    if let Some(kind) = input.extended {
+                        points = extend_points(&points, lo, hi, kind == ExtendedKind::Smoothed);
                     }
                     self.touch(read, expr.span)?;
                     self.hold(points.len(), expr.span)?;
@@ -946,15 +1069,6 @@ impl<'a> Evaluator<'a> {
 
     /// The geometry of a range selector.
     fn matrix_input(&self, m: &MatrixSelector) -> Result<RangeInput, EvalError> {
-        if let Some(ext) = m.selector.extended {
-            return Err(EvalError::new(
-                EvalErrorKind::Unsupported(format!(
-                    "the experimental {} modifier is not supported",
-                    ext.kind.keyword()
-                )),
-                ext.span,
-            ));
-        }
         let range = self.duration_ms(&m.range, true)?;
         let offset = match &m.selector.offset {
             Some(o) => self.duration_ms(&o.duration, false)?,
@@ -964,6 +1078,8 @@ impl<'a> Evaluator<'a> {
             range,
             offset,
             at: self.at_time(m.selector.at.as_ref()),
+            extended: m.selector.extended.map(|e| e.kind),
+            lookback: self.opts.lookback_delta_ms,
         })
     }
 
@@ -1193,11 +1309,11 @@ impl<'a> Evaluator<'a> {
                 (f.eval)(v, &args[..k])
             });
             s.drop_name = true;
+            self.touch(std::mem::take(&mut touched), spans.call)?;
         }
         for a in &scalars {
             self.release(a.len());
         }
-        self.touch(touched, spans.call)?;
         // Labels are unchanged (the name is only flagged), so series stay distinct.
         input.ordered = false;
         Ok(StepValue::Vector(input))
@@ -1276,25 +1392,47 @@ impl<'a> Evaluator<'a> {
         let result = match &range_arg.kind {
             ExprKind::MatrixSelector(m) => {
                 let input = self.matrix_input(m)?;
+                if let Some(kind) = input.extended
+                    && !f.modifiers.contains(&kind)
+                {
+                    return Err(modifier_not_allowed(kind, c.function.name, spans.call));
+                }
                 let refs = self.db.select(&m.selector.matchers);
-                let (first_lo, _) = input.bounds(steps.start);
-                let (_, last_hi) = input.bounds(steps.last());
+                let (first_lo, _) = input.fetch_bounds(steps.start);
+                let (_, last_hi) = input.fetch_bounds(steps.last());
                 let mut r = Ok(());
+                let db = self.db;
+                // One iterator for all series: buffers and shared timestamp columns are reused.
+                let mut spare: Option<SampleIter<'a>> = None;
                 for sref in refs {
-                    let Some(labels) = self.db.labels(sref) else {
+                    let Some(labels) = db.labels(sref) else {
                         continue;
                     };
-                    let cursor = WindowCursor {
-                        source: WindowSource::Db {
-                            it: self.db.samples(sref, first_lo.saturating_add(1), last_hi),
-                            pending: None,
-                        },
+                    let (mint, maxt) = (first_lo.saturating_add(1), last_hi);
+                    let it = match spare.take() {
+                        Some(it) => db.samples_reusing(sref, mint, maxt, it),
+                        None => db.samples(sref, mint, maxt),
+                    };
+                    let mut cursor = WindowCursor {
+                        source: WindowSource::Db { it, pending: None },
                         head: 0,
                     };
                     r = self.range_series(
-                        f, labels, false, cursor, &input, &scalars, spans, steps, &mut ts, &mut vs,
+                        f,
+                        labels,
+                        false,
+                        &mut cursor,
+                        &input,
+                        &scalars,
+                        spans,
+                        steps,
+                        &mut ts,
+                        &mut vs,
                         &mut out,
                     );
+                    if let WindowSource::Db { it, .. } = cursor.source {
+                        spare = Some(it);
+                    }
                     if r.is_err() {
                         break;
                     }
@@ -1311,7 +1449,7 @@ impl<'a> Evaluator<'a> {
                         t: inner_steps.time(i),
                         v,
                     }));
-                    let cursor = WindowCursor {
+                    let mut cursor = WindowCursor {
                         source: WindowSource::Points {
                             points: &points,
                             next: 0,
@@ -1322,7 +1460,7 @@ impl<'a> Evaluator<'a> {
                         f,
                         &s.labels,
                         s.drop_name,
-                        cursor,
+                        &mut cursor,
                         &input,
                         &scalars,
                         spans,
@@ -1382,7 +1520,7 @@ impl<'a> Evaluator<'a> {
         f: RangeFunction,
         labels: &Labels,
         input_drops_name: bool,
-        mut cursor: WindowCursor<'_>,
+        cursor: &mut WindowCursor<'_>,
         input: &RangeInput,
         scalars: &[Vec<f64>],
         spans: &CallSpans,
@@ -1405,7 +1543,8 @@ impl<'a> Evaluator<'a> {
         for i in 0..n {
             let t = steps.time(i);
             let (lo, hi) = input.bounds(t);
-            let read = cursor.advance(lo, hi, ts, vs);
+            let (fetch_lo, fetch_hi) = input.fetch_bounds(t);
+            let read = cursor.advance(fetch_lo, fetch_hi, ts, vs);
             if let Err(e) = self.touch(read, spans.call) {
                 result = Err(e);
                 break;
@@ -1423,18 +1562,27 @@ impl<'a> Evaluator<'a> {
             if live == 0 {
                 continue;
             }
+            // An extended window keeps the samples its modifier needs around the range.
+            let (from, to) = match input.extended {
+                None => (cursor.head, ts.len()),
+                Some(kind) => match extended::trim(&ts[cursor.head..], kind, lo, hi) {
+                    Some((a, b)) => (cursor.head + a, cursor.head + b),
+                    None => continue,
+                },
+            };
             for (j, a) in scalars.iter().take(k).enumerate() {
                 args[j] = a[i];
             }
             let w = Window {
-                ts: &ts[cursor.head..],
-                vs: &vs[cursor.head..],
+                ts: &ts[from..to],
+                vs: &vs[from..to],
                 range_start: lo,
                 range_end: hi,
                 eval_time: t,
                 args: &args[..k],
                 labels,
                 spans,
+                extended: input.extended,
             };
             match (f.eval)(&w, &mut self.annotations) {
                 Ok(Some(v)) => series.set(i, v),
@@ -1467,6 +1615,25 @@ impl<'a> Evaluator<'a> {
         }
         Ok(())
     }
+}
+
+/// Prometheus' error for a modifier on a function that cannot use it, listing those that can.
+fn modifier_not_allowed(kind: ExtendedKind, function: &str, span: Span) -> EvalError {
+    let mut allowed: Vec<&str> = super::functions::all()
+        .filter(
+            |f| matches!(f.implementation, Implementation::Range(r) if r.modifiers.contains(&kind)),
+        )
+        .map(|f| f.name)
+        .collect();
+    allowed.sort_unstable();
+    EvalError::invalid_argument(
+        format!(
+            "{} modifier can only be used with: {} - not with {function}",
+            kind.keyword(),
+            allowed.join(", ")
+        ),
+        span,
+    )
 }
 
 /// Merges matrix series with equal labels whose points do not share a timestamp, as

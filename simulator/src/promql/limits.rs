@@ -43,8 +43,9 @@ pub struct Cancelled;
 
 /// Called by the engine during evaluation with the number of samples touched so far.
 ///
-/// Contract: called at least every [`PROGRESS_EVERY`] samples touched and at least once per
-/// node evaluated; `samples` never decreases. Return `Err(Cancelled)` to stop. Any
+/// Contract: called once per node evaluated and as samples are touched, at least every few
+/// [`PROGRESS_EVERY`] (the engine reports work in batches: per step, per series, per block
+/// of steps); `samples` never decreases. Return `Err(Cancelled)` to stop. Any
 /// `FnMut(u64) -> Result<(), Cancelled>` closure is a hook.
 pub trait Progress {
     /// Reports progress; `Err` cancels the evaluation.

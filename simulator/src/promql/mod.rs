@@ -23,6 +23,7 @@ mod binop;
 pub mod duration;
 pub mod error;
 pub mod eval;
+mod extended;
 pub mod format;
 pub mod functions;
 pub mod kahan;

@@ -88,28 +88,66 @@ impl<'a> BitReader<'a> {
         BitReader { bytes, pos: 0 }
     }
 
-    /// Reads `n` bits (`n` ≤ 64).
+    /// The 64 bits starting at byte `byte`, big-endian, zeros past the end.
+    #[inline]
+    fn word(&self, byte: usize) -> u64 {
+        match self.bytes.get(byte..byte + 8) {
+            Some(b) => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                u64::from_be_bytes(a)
+            }
+            None => {
+                let mut a = [0u8; 8];
+                let tail = self.bytes.get(byte..).unwrap_or(&[]);
+                a[..tail.len()].copy_from_slice(tail);
+                u64::from_be_bytes(a)
+            }
+        }
+    }
+
+    /// The next `n` bits (`n` ≤ 56) without consuming them. Reading a whole word at a time
+    /// rather than a byte at a time is what makes decoding fast: a value is one load, one
+    /// shift and one mask.
+    #[inline]
+    fn peek(&self, n: u8) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let word = self.word(self.pos / 8);
+        // `pos % 8` ≤ 7 and `n` ≤ 56, so the bits lie inside the word.
+        (word << (self.pos % 8)) >> (64 - u32::from(n))
+    }
+
+    /// Reads `n` bits (`n` ≤ 64). Past the end of the bytes, bits read as zero.
     #[inline]
     pub fn read(&mut self, n: u8) -> u64 {
-        let mut v = 0u64;
-        let mut n = n;
-        while n > 0 {
-            let byte = self.bytes.get(self.pos / 8).copied().unwrap_or(0);
-            let off = (self.pos % 8) as u8;
-            let avail = 8 - off;
-            let take = avail.min(n);
-            let bits = (byte >> (avail - take)) & (((1u16 << take) - 1) as u8);
-            v = (v << take) | u64::from(bits);
-            self.pos += take as usize;
-            n -= take;
+        if n > 56 {
+            let high = self.read(n - 32);
+            return (high << 32) | self.read(32);
         }
+        let v = self.peek(n);
+        self.pos += n as usize;
         v
     }
 
     /// Reads one bit.
     #[inline]
     pub fn bit(&mut self) -> bool {
-        self.read(1) == 1
+        let byte = self.bytes.get(self.pos / 8).copied().unwrap_or(0);
+        let bit = (byte >> (7 - self.pos % 8)) & 1;
+        self.pos += 1;
+        bit == 1
+    }
+
+    /// Reads a prefix of up to `max` one bits ended by a zero bit (not read when `max` ones
+    /// were found), returning the number of ones.
+    #[inline]
+    fn ones(&mut self, max: u8) -> u8 {
+        let peeked = self.peek(max) << (64 - u32::from(max));
+        let ones = (peeked.leading_ones() as u8).min(max);
+        self.pos += usize::from(ones) + usize::from(ones < max);
+        ones
     }
 }
 
@@ -138,11 +176,9 @@ fn write_dod(w: &mut BitWriter, dod: i64) {
     w.write(dod as u64, 64);
 }
 
+#[inline]
 fn read_dod(r: &mut BitReader<'_>) -> i64 {
-    let mut ones = 0u8;
-    while ones < 5 && r.bit() {
-        ones += 1;
-    }
+    let ones = r.ones(5);
     if ones == 0 {
         return 0;
     }
@@ -194,7 +230,9 @@ pub fn decode_timestamps(bytes: &[u8], n: usize, out: &mut Vec<i64>) {
 /// The integer a float holds exactly, if it is one below 2^53 in magnitude (and not -0).
 #[inline]
 fn exact_int(v: f64) -> Option<i64> {
-    if v.is_finite() && v.abs() < 9_007_199_254_740_992.0 && v.fract() == 0.0 {
+    // The comparison is false for NaN and infinities; the round trip through i64 rejects
+    // fractions and -0 without calling `trunc`, which is not inlined.
+    if v.abs() < 9_007_199_254_740_992.0 {
         let i = v as i64;
         if (i as f64).to_bits() == v.to_bits() {
             return Some(i);

@@ -454,10 +454,38 @@ impl Tsdb {
             mint,
             maxt,
             ts: Vec::new(),
+            ts_column: None,
             vs: Vec::new(),
             pos: 0,
             done: false,
         }
+    }
+
+    /// Like [`Tsdb::samples`], but reusing `previous`'s buffers and, when series `r` shares
+    /// a timestamp column with the chunk `previous` decoded last (series scraped together
+    /// do), its decoded timestamps. Reading many series of one query this way decodes each
+    /// shared column once instead of once per series.
+    pub fn samples_reusing<'a>(
+        &'a self,
+        r: SeriesRef,
+        mint: i64,
+        maxt: i64,
+        previous: SampleIter<'a>,
+    ) -> SampleIter<'a> {
+        let mut it = previous;
+        it.series = self.series.get(r.0 as usize);
+        let Some(s) = it.series else {
+            it.done = true;
+            return it;
+        };
+        it.chunk = s.chunks.partition_point(|c| c.max_t < mint);
+        it.mint = mint;
+        it.maxt = maxt;
+        it.vs.clear();
+        // Past the buffer, so the first `next` loads a chunk (keeping `ts` if it matches).
+        it.pos = it.ts.len();
+        it.done = false;
+        it
     }
 
     /// Sizes.
@@ -540,6 +568,9 @@ pub struct SampleIter<'a> {
     mint: i64,
     maxt: i64,
     ts: Vec<i64>,
+    /// The sealed timestamp column `ts` holds decoded (address and sample count), if `ts`
+    /// holds a whole column.
+    ts_column: Option<(usize, u32)>,
     vs: Vec<f64>,
     pos: usize,
     done: bool,
@@ -553,6 +584,7 @@ impl<'a> SampleIter<'a> {
             mint: 0,
             maxt: -1,
             ts: Vec::new(),
+            ts_column: None,
             vs: Vec::new(),
             pos: 0,
             done: true,
@@ -569,14 +601,18 @@ impl<'a> SampleIter<'a> {
         while self.chunk < s.chunks.len() && s.chunks[self.chunk].max_t < self.mint {
             self.chunk += 1;
         }
-        self.ts.clear();
         self.vs.clear();
         self.pos = 0;
         if let Some(c) = s.chunks.get(self.chunk) {
             if c.min_t > self.maxt {
                 return false;
             }
-            chunk::decode_timestamps(&c.ts, c.count as usize, &mut self.ts);
+            let column = (c.ts.as_ptr() as usize, c.count);
+            if self.ts_column != Some(column) {
+                self.ts.clear();
+                chunk::decode_timestamps(&c.ts, c.count as usize, &mut self.ts);
+                self.ts_column = Some(column);
+            }
             // Values decode only in order; stop at the last one the range needs.
             let n = self.ts.partition_point(|&t| t <= self.maxt);
             let mut dec = ValueDecoder::new(&c.values);
@@ -585,6 +621,8 @@ impl<'a> SampleIter<'a> {
                 self.vs.push(dec.next_value());
             }
         } else {
+            self.ts.clear();
+            self.ts_column = None;
             match s.head.ts.first() {
                 Some(&first) if self.chunk == s.chunks.len() && first <= self.maxt => {
                     let n = s.head.ts.partition_point(|&t| t <= self.maxt);

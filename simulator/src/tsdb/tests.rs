@@ -278,3 +278,33 @@ fn metadata_lookup_by_series_name() {
     );
     assert!(db.metadata_for("y").is_none());
 }
+
+#[test]
+fn an_iterator_reused_across_series_reads_each_series_exactly() {
+    let mut db = Tsdb::new();
+    let a = Labels::new([("__name__", "a")]).unwrap();
+    let b = Labels::new([("__name__", "b")]).unwrap();
+    let c = Labels::new([("__name__", "c")]).unwrap();
+    for i in 0..2000i64 {
+        db.append(&a, i * 15_000, i as f64).unwrap();
+        db.append(&b, i * 15_000, -(i as f64)).unwrap();
+        if i % 3 == 0 {
+            db.append(&c, i * 15_000 + 7, 0.5).unwrap();
+        }
+    }
+    db.compact();
+    let refs = [
+        db.lookup(&a).unwrap(),
+        db.lookup(&b).unwrap(),
+        db.lookup(&c).unwrap(),
+    ];
+    let mut it = db.samples(refs[0], 0, -1);
+    for (mint, maxt) in [(0, i64::MAX), (3_000_000, 9_000_000), (10_000, 10_000)] {
+        for &r in refs.iter().chain(refs.iter().rev()) {
+            it = db.samples_reusing(r, mint, maxt, it);
+            let reused: Vec<(i64, f64)> = it.by_ref().collect();
+            let fresh: Vec<(i64, f64)> = db.samples(r, mint, maxt).collect();
+            assert_eq!(reused, fresh);
+        }
+    }
+}

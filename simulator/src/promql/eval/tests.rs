@@ -418,6 +418,7 @@ static TEST_COUNT: crate::promql::Function = crate::promql::Function {
         keeps_metric_name: false,
         counter_info: true,
         then: None,
+        modifiers: &[],
     }),
 };
 

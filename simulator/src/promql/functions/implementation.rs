@@ -21,7 +21,7 @@
 //! [`EvalError::internal`].
 
 use crate::promql::annotations::Annotations;
-use crate::promql::ast::Expr;
+use crate::promql::ast::{Expr, ExtendedKind};
 use crate::promql::error::EvalError;
 use crate::promql::span::Span;
 use crate::promql::value::{StepValue, Steps};
@@ -72,6 +72,10 @@ pub struct RangeFunction {
     /// has the range function's output as its only argument and the original call's
     /// argument expressions in `exprs`.
     pub then: Option<VectorFn>,
+    /// The experimental range modifiers (`anchored`, `smoothed`) it understands; the
+    /// engine rejects the others with Prometheus' message. Such a window holds samples from
+    /// outside the range (see [`Window::extended`]).
+    pub modifiers: &'static [ExtendedKind],
 }
 
 /// A function applied to each value of an instant vector.
@@ -124,7 +128,11 @@ impl CallSpans {
 /// Contract: `ts` and `vs` have equal length, at least 1; timestamps ascend strictly and lie
 /// in the left-open range `(range_start, range_end]` (Prometheus 3 semantics); stale
 /// markers are already removed. With `offset` and `@` the range is already shifted, so
-/// `range_end` is the time the window ends at, not the step's time.
+/// `range_end` is the time the window ends at, not the step's time. With an `anchored` or
+/// `smoothed` selector (`extended`), the window also holds the last sample at or before
+/// `range_start` (within the lookback delta), and for `smoothed` the first sample at or
+/// after `range_end` (within the lookback delta after it); an `anchored` window always has
+/// a sample inside the range.
 #[derive(Debug, Clone, Copy)]
 pub struct Window<'a> {
     /// Sample timestamps, Unix milliseconds, ascending.
@@ -143,6 +151,8 @@ pub struct Window<'a> {
     pub labels: &'a Labels,
     /// Where the call and its arguments are, for annotations.
     pub spans: &'a CallSpans,
+    /// The selector's `anchored` or `smoothed` modifier, if any.
+    pub extended: Option<ExtendedKind>,
 }
 
 /// What a query was asked for: the outer grid that `start()`, `end()`, `range()` and

@@ -22,6 +22,7 @@ pub use implementation::{
     CallSpans, ElementwiseFn, ElementwiseFunction, Implementation, QueryTimes, RangeFn,
     RangeFunction, VectorCall, VectorFn, VectorFunction, Window,
 };
+pub(crate) use rate::interpolate;
 
 use super::types::ValueType;
 
@@ -48,6 +49,7 @@ const fn over_range(eval: RangeFn) -> Implementation {
         keeps_metric_name: false,
         counter_info: false,
         then: None,
+        modifiers: &[],
     })
 }
 

@@ -113,6 +113,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             keeps_metric_name: true,
             counter_info: false,
             then: None,
+            modifiers: &[],
         }),
     },
     Function {
@@ -128,6 +129,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             keeps_metric_name: true,
             counter_info: false,
             then: None,
+            modifiers: &[],
         }),
     },
     Function {
@@ -153,6 +155,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             keeps_metric_name: false,
             counter_info: false,
             then: Some(super::shape::absent),
+            modifiers: &[],
         }),
     },
     Function {

@@ -1,6 +1,7 @@
 //! How fast a series changes over a range: rates, deltas, derivatives and counts of changes.
 
 use super::{Function, Implementation, RangeFunction, Window, over_range};
+use crate::promql::ast::ExtendedKind::{Anchored, Smoothed};
 use crate::promql::error::EvalError;
 use crate::promql::kahan::KahanSum;
 use crate::promql::types::ValueType::{Matrix, Scalar, Vector};
@@ -15,20 +16,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         example: "rate(http_requests_total[5m])",
         experimental: false,
         implementation: Implementation::Range(RangeFunction {
-            eval: |w, _| {
-                Ok(extrapolated_rate(
-                    w.ts,
-                    w.vs,
-                    w.range_start,
-                    w.range_end,
-                    range_seconds(w),
-                    true,
-                    true,
-                ))
-            },
+            eval: |w, _| Ok(rate_of(w, true, true)),
             keeps_metric_name: false,
             counter_info: true,
             then: None,
+            modifiers: &[Anchored, Smoothed],
         }),
     },
     Function {
@@ -50,20 +42,11 @@ pub(super) static FUNCTIONS: &[Function] = &[
         example: "increase(http_requests_total[1h])",
         experimental: false,
         implementation: Implementation::Range(RangeFunction {
-            eval: |w, _| {
-                Ok(extrapolated_rate(
-                    w.ts,
-                    w.vs,
-                    w.range_start,
-                    w.range_end,
-                    range_seconds(w),
-                    true,
-                    false,
-                ))
-            },
+            eval: |w, _| Ok(rate_of(w, true, false)),
             keeps_metric_name: false,
             counter_info: true,
             then: None,
+            modifiers: &[Anchored, Smoothed],
         }),
     },
     Function {
@@ -74,16 +57,12 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between a gauge's first and last value in the range, extrapolated to the whole range.",
         example: "delta(node_temperature_celsius[2h])",
         experimental: false,
-        implementation: over_range(|w, _| {
-            Ok(extrapolated_rate(
-                w.ts,
-                w.vs,
-                w.range_start,
-                w.range_end,
-                range_seconds(w),
-                false,
-                false,
-            ))
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| Ok(rate_of(w, false, false)),
+            keeps_metric_name: false,
+            counter_info: false,
+            then: None,
+            modifiers: &[Anchored, Smoothed],
         }),
     },
     Function {
@@ -131,7 +110,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times the value changed within the range.",
         example: "changes(process_start_time_seconds[1h])",
         experimental: false,
-        implementation: over_range(|w, _| Ok(changes(w.vs))),
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| Ok(changes(w.vs)),
+            keeps_metric_name: false,
+            counter_info: false,
+            then: None,
+            modifiers: &[Anchored],
+        }),
     },
     Function {
         name: "resets",
@@ -141,7 +126,13 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "How many times a counter reset (went down) within the range.",
         example: "resets(http_requests_total[1h])",
         experimental: false,
-        implementation: over_range(|w, _| Ok(resets(w.vs))),
+        implementation: Implementation::Range(RangeFunction {
+            eval: |w, _| Ok(resets(w.vs)),
+            keeps_metric_name: false,
+            counter_info: false,
+            then: None,
+            modifiers: &[Anchored],
+        }),
     },
     Function {
         name: "double_exponential_smoothing",
@@ -247,6 +238,32 @@ pub fn extrapolated_rate(
     Some(result * factor)
 }
 
+/// `rate`, `increase` and `delta` of a window: Prometheus' extrapolated rate, or its
+/// extended rate over an `anchored` or `smoothed` selector's window.
+fn rate_of(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<f64> {
+    match w.extended {
+        Some(kind) => extended_rate(
+            w.ts,
+            w.vs,
+            w.range_start,
+            w.range_end,
+            range_seconds(w),
+            kind == Smoothed,
+            is_counter,
+            is_rate,
+        ),
+        None => extrapolated_rate(
+            w.ts,
+            w.vs,
+            w.range_start,
+            w.range_end,
+            range_seconds(w),
+            is_counter,
+            is_rate,
+        ),
+    }
+}
+
 /// Prometheus' `extendedRate`, for rate, increase and delta over an `anchored` or `smoothed`
 /// range. The window holds, besides the samples inside `(range_start, range_end]`, the
 /// samples the modifier needs from outside it: for `anchored`, those up to a lookback delta
@@ -326,7 +343,7 @@ pub fn extended_rate(
 
 /// The value at `t` on the line through two samples. For a counter that dropped between
 /// them, the line starts from zero: the counter reset, then grew to the second value.
-fn interpolate(p1: (i64, f64), p2: (i64, f64), t: i64, is_counter: bool) -> f64 {
+pub(crate) fn interpolate(p1: (i64, f64), p2: (i64, f64), t: i64, is_counter: bool) -> f64 {
     let (t1, mut y1) = p1;
     let (t2, y2) = p2;
     if is_counter && y2 < y1 {
