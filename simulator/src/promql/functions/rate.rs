@@ -162,7 +162,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
 
 /// The length of a window's range in seconds: what `rate` divides by.
 fn range_seconds(w: &Window<'_>) -> f64 {
-    (w.range_end - w.range_start) as f64 / 1000.0
+    w.range_end.saturating_sub(w.range_start) as f64 / 1000.0
 }
 
 /// `double_exponential_smoothing` as the engine calls it: the factors are the scalar
