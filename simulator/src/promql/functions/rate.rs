@@ -15,17 +15,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         example: "rate(http_requests_total[5m])",
         experimental: false,
         implementation: Implementation::Range(RangeFunction {
-            eval: |w, _| {
-                Ok(extrapolated_rate(
-                    w.ts,
-                    w.vs,
-                    w.range_start,
-                    w.range_end,
-                    range_seconds(w),
-                    true,
-                    true,
-                ))
-            },
+            eval: |w, _| Ok(window_rate(w, true, true)),
             keeps_metric_name: false,
             counter_info: true,
             then: None,
@@ -50,17 +40,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         example: "increase(http_requests_total[1h])",
         experimental: false,
         implementation: Implementation::Range(RangeFunction {
-            eval: |w, _| {
-                Ok(extrapolated_rate(
-                    w.ts,
-                    w.vs,
-                    w.range_start,
-                    w.range_end,
-                    range_seconds(w),
-                    true,
-                    false,
-                ))
-            },
+            eval: |w, _| Ok(window_rate(w, true, false)),
             keeps_metric_name: false,
             counter_info: true,
             then: None,
@@ -74,17 +54,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         doc: "The difference between a gauge's first and last value in the range, extrapolated to the whole range.",
         example: "delta(node_temperature_celsius[2h])",
         experimental: false,
-        implementation: over_range(|w, _| {
-            Ok(extrapolated_rate(
-                w.ts,
-                w.vs,
-                w.range_start,
-                w.range_end,
-                range_seconds(w),
-                false,
-                false,
-            ))
-        }),
+        implementation: over_range(|w, _| Ok(window_rate(w, false, false))),
     },
     Function {
         name: "idelta",
@@ -160,9 +130,19 @@ pub(super) static FUNCTIONS: &[Function] = &[
 // Stale markers never reach them (the engine drops them when it builds a window). `None`
 // means "no output at this step", which differs from a NaN output.
 
-/// The length of a window's range in seconds: what `rate` divides by.
-fn range_seconds(w: &Window<'_>) -> f64 {
-    w.range_end.saturating_sub(w.range_start) as f64 / 1000.0
+/// `rate`, `increase` and `delta` of a window: [`extrapolated_rate`] over the window's range,
+/// per second of the range's length for `rate`.
+fn window_rate(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<f64> {
+    let range_seconds = w.range_end.saturating_sub(w.range_start) as f64 / 1000.0;
+    extrapolated_rate(
+        w.ts,
+        w.vs,
+        w.range_start,
+        w.range_end,
+        range_seconds,
+        is_counter,
+        is_rate,
+    )
 }
 
 /// `double_exponential_smoothing` as the engine calls it: the factors are the scalar
@@ -540,15 +520,6 @@ pub fn double_exponential_smoothing(
     Ok(Some(s1))
 }
 
-/// Whether `rate` or `increase` of a series named `name` earns Prometheus' info "metric might
-/// not be a counter": its name lacks every counter-like suffix.
-pub fn possibly_not_a_counter(name: &str) -> bool {
-    !name.is_empty()
-        && !["_total", "_sum", "_count", "_bucket"]
-            .iter()
-            .any(|suffix| name.ends_with(suffix))
-}
-
 // Expected values are copied digit for digit from Prometheus' test files.
 #[cfg(test)]
 #[allow(clippy::excessive_precision)]
@@ -806,13 +777,5 @@ mod tests {
                 .unwrap()
                 .is_nan()
         );
-    }
-
-    #[test]
-    fn counter_names() {
-        assert!(!possibly_not_a_counter("http_requests_total"));
-        assert!(!possibly_not_a_counter("x_bucket"));
-        assert!(possibly_not_a_counter("http_requests"));
-        assert!(!possibly_not_a_counter(""));
     }
 }
