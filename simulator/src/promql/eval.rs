@@ -1119,13 +1119,6 @@ impl<'a> Evaluator<'a> {
             Implementation::Range(f) => self.call_range(c, f, &spans, steps),
             Implementation::Elementwise(f) => self.call_elementwise(c, f, &spans, steps),
             Implementation::Vector(f) => self.call_vector(c, f, &spans, steps),
-            Implementation::Pending => Err(EvalError::new(
-                EvalErrorKind::Unsupported(format!(
-                    "the function {}() is not implemented yet",
-                    c.function.name
-                )),
-                c.name_span,
-            )),
         }
     }
 

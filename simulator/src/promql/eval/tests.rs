@@ -344,18 +344,6 @@ fn the_sample_limit_and_the_hook_stop_evaluation() {
 }
 
 #[test]
-fn pending_functions_are_errors_not_panics() {
-    let d = two_series();
-    for q in ["rate(up[5m])", "abs(up)", "time()"] {
-        let r = Engine::default().instant(&d, &parse(q).unwrap(), 0);
-        match r {
-            Ok(_) => {}
-            Err(e) => assert!(matches!(e.kind, EvalErrorKind::Unsupported(_)), "{q}: {e}"),
-        }
-    }
-}
-
-#[test]
 fn subtrees_evaluate_with_the_same_times() {
     let d = two_series();
     let root = parse("sum(up) * 2").unwrap();

@@ -36,9 +36,6 @@ pub enum Implementation {
     Elementwise(ElementwiseFunction),
     /// Computes from the whole evaluated call.
     Vector(VectorFunction),
-    /// Not implemented yet: calling it is an [`crate::promql::EvalErrorKind::Unsupported`]
-    /// error naming the function. Transitional while the table is being filled in.
-    Pending,
 }
 
 /// The signature of a range function: the value for one series at one step, or `None` for
