@@ -7,8 +7,35 @@ use simulator::promqltest::baseline::Baseline;
 use simulator::promqltest::skips::{self, SkipList};
 use simulator::promqltest::{self, FileReport, PromqlEngine};
 use std::collections::BTreeSet;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Why the command stopped.
+enum Failure {
+    /// A problem to report.
+    Message(String),
+    /// Writing the report failed (a closed pipe ends the command quietly).
+    Output(io::Error),
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Failure {
+        Failure::Message(m)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(m: &str) -> Failure {
+        Failure::Message(m.to_string())
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Output(e)
+    }
+}
 
 /// The committed skip list, built into the binary so the command works from any directory.
 const SKIPS: &str = include_str!("../../promqltest-skips.toml");
@@ -89,16 +116,27 @@ fn read_toml<T: serde::de::DeserializeOwned>(
 
 /// Runs the scripts and prints the reports; the last line is `N passed, N failed, N skipped`.
 pub fn run(options: Options) -> ExitCode {
-    match run_inner(options) {
-        Ok(code) => code,
-        Err(e) => {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let result = run_inner(options, &mut out);
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Err(Failure::Output(e)), _) | (Ok(_), Err(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        (Ok(code), Ok(())) => code,
+        (Ok(_), Err(e)) | (Err(Failure::Output(e)), _) => {
+            eprintln!("error: cannot write the report: {e}");
+            ExitCode::FAILURE
+        }
+        (Err(Failure::Message(e)), _) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn run_inner(options: Options) -> Result<ExitCode, String> {
+fn run_inner(options: Options, out: &mut impl Write) -> Result<ExitCode, Failure> {
     let paths = if options.paths.is_empty() {
         vec![default_dir().ok_or(
             "Prometheus' promqltest scripts were not found: pass their directory or set \
@@ -130,25 +168,21 @@ fn run_inner(options: Options) -> Result<ExitCode, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let report = promqltest::run_script(&name, &text, &mut engine, &skip_list);
+        let text = report.render();
         if options.quiet {
-            let text = report.render();
-            print!(
-                "{}",
-                text.lines()
-                    .last()
-                    .map(|l| format!("{l}\n"))
-                    .unwrap_or_default()
-            );
+            // The count line only.
+            writeln!(out, "{}", text.lines().last().unwrap_or_default())?;
         } else {
-            print!("{}", report.render());
+            write!(out, "{text}")?;
         }
         if options.print_skips {
             for f in &report.failures {
                 if let Some(why) = &f.unlisted_native {
-                    println!("{}", skips::entry_toml(&name, f.line, &f.query, why));
+                    writeln!(out, "{}", skips::entry_toml(&name, f.line, &f.query, why))?;
                 }
             }
         }
+        out.flush()?;
         reports.push(report);
     }
 
@@ -160,14 +194,15 @@ fn run_inner(options: Options) -> Result<ExitCode, String> {
         .collect();
     let stale = skip_list.stale(&run_files, &used);
     for e in &stale {
-        println!(
+        writeln!(
+            out,
             "STALE skip entry {}:{}: {} (the eval changed or no longer needs skipping)",
             e.file, e.line, e.query
-        );
+        )?;
     }
     let duplicates = skip_list.duplicates();
     for e in &duplicates {
-        println!("DUPLICATE skip entry {}:{}", e.file, e.line);
+        writeln!(out, "DUPLICATE skip entry {}:{}", e.file, e.line)?;
     }
     let skip_problems = stale.len() + duplicates.len();
 
@@ -178,7 +213,7 @@ fn run_inner(options: Options) -> Result<ExitCode, String> {
     if let Some(path) = &options.write_baseline {
         std::fs::write(path, Baseline::from_reports(&reports).to_toml())
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        println!("wrote the baseline to {}", path.display());
+        writeln!(out, "wrote the baseline to {}", path.display())?;
     }
 
     let mut ok = failed == 0 && skip_problems == 0;
@@ -186,21 +221,30 @@ fn run_inner(options: Options) -> Result<ExitCode, String> {
         let regressions = baseline.check(&reports);
         for r in &regressions {
             match r.passed {
-                Some(p) => println!(
+                Some(p) => writeln!(
+                    out,
                     "REGRESSION {}: {p} evals pass, the baseline is {}",
                     r.file, r.baseline
-                ),
-                None => println!("REGRESSION {}: not run (baseline {})", r.file, r.baseline),
+                )?,
+                None => writeln!(
+                    out,
+                    "REGRESSION {}: not run (baseline {})",
+                    r.file, r.baseline
+                )?,
             }
         }
         // For `make test`: the passing evals, and as failures the evals lost against the
         // baseline plus skip-list problems. Evals that never passed are not counted as
         // failures there; this command's last line and the reports above list them.
         let lost: usize = regressions.iter().map(|r| r.lost().max(1)).sum();
-        println!("SUMMARY {passed} passed, {} failed", lost + skip_problems);
+        writeln!(
+            out,
+            "SUMMARY {passed} passed, {} failed",
+            lost + skip_problems
+        )?;
         ok = regressions.is_empty() && skip_problems == 0;
     }
-    println!("{passed} passed, {failed} failed, {skipped} skipped");
+    writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped")?;
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

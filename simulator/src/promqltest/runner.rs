@@ -7,7 +7,7 @@
 //! range query from a minute before to a minute after, whose middle step must equal the
 //! instant result. Each run must pass for the eval to pass.
 
-use super::compare::{self};
+use super::compare;
 use super::script::{self, Command, Eval, EvalKind, ExpectKind, Load};
 use super::series::SeqValue;
 use super::skips::{SkipKind, SkipList};
@@ -15,11 +15,12 @@ use super::step_invariance;
 use super::{Answer, Failure, FileReport, QueryEngine, Skipped};
 use crate::promql::ast::{Expr, ExprKind, VectorSelector};
 use crate::promql::value::{Sample, Value};
-use crate::promql::{self};
+use crate::promql;
 use crate::tsdb::labels::METRIC_NAME;
 use crate::tsdb::{Labels, Tsdb};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 /// Runs the script `text` (named `file`, as in the skip list) against `engine`.
 pub fn run_script(
@@ -291,7 +292,9 @@ fn as_result(d: compare::Diff) -> Result<(), String> {
 /// Whether the query calls `start()`, `end()`, `range()` or `step()`, which resolve
 /// differently in the range-mode re-run (Prometheus' `reQueryContextFuncs`).
 fn query_context_function(query: &str) -> bool {
-    Regex::new(r"(start|end|range|step)\(\)").is_ok_and(|r| r.is_match(query))
+    static QUERY_CONTEXT: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"(start|end|range|step)\(\)").ok());
+    QUERY_CONTEXT.as_ref().is_some_and(|r| r.is_match(query))
 }
 
 /// `checkExpectedFailure`: the legacy message and regexp, then the first `expect fail`.

@@ -21,6 +21,24 @@ use crate::promql::literals;
 use crate::tsdb::Labels;
 use regex::Regex;
 use std::fmt;
+use std::sync::LazyLock;
+
+// The patterns of Prometheus' `test.go`, compiled once. They are constants, so they always
+// compile; `None` would only mean a typo here, and then no line would match.
+static EVAL_INSTANT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$").ok()
+});
+static EVAL_RANGE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$",
+    )
+    .ok()
+});
+static EXPECT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$").ok()
+});
+static EXPECT_RANGE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+)$").ok());
 
 /// A parsed script.
 #[derive(Debug, Clone)]
@@ -458,13 +476,8 @@ struct EvalLine<'a> {
 /// Matches `^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$` and the
 /// range form, as `patEvalInstant` and `patEvalRange` do.
 fn split_eval_line(line: &str) -> Option<EvalLine<'_>> {
-    let instant =
-        Regex::new(r"^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$")
-            .ok()?;
-    let range = Regex::new(
-        r"^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$",
-    )
-    .ok()?;
+    let instant = EVAL_INSTANT.as_ref()?;
+    let range = EVAL_RANGE.as_ref()?;
     if let Some(c) = instant.captures(line) {
         return Some(EvalLine {
             modifier: c.get(1).map(|m| m.as_str()),
@@ -628,8 +641,7 @@ fn parse_eval(lines: &[&str], start: usize) -> Result<(usize, Eval), ScriptError
 
 /// ` from <start> to <end> step <step>` after `expect range vector`.
 fn parse_expect_range(rest: &str) -> Result<(i64, i64, i64), String> {
-    let re =
-        Regex::new(r"^\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+)$").map_err(|e| e.to_string())?;
+    let re = EXPECT_RANGE.as_ref().ok_or("internal error: bad pattern")?;
     let c = re
         .captures(rest)
         .ok_or_else(|| format!("invalid range vector definition \"expect range vector{rest}\""))?;
@@ -658,9 +670,7 @@ fn parse_string_literal(line: &str) -> Result<String, String> {
 
 /// `expect <type> [msg:|regex: <text>]`.
 fn parse_expect(line: &str) -> Result<Expect, String> {
-    let re =
-        Regex::new(r"^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$")
-            .map_err(|e| e.to_string())?;
+    let re = EXPECT.as_ref().ok_or("internal error: bad pattern")?;
     let invalid =
         "invalid expect statement, must match `expect <type> <match_type>: <string>` format";
     let c = re.captures(line.trim()).ok_or(invalid)?;
@@ -711,6 +721,13 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn patterns_compile() {
+        for p in [&EVAL_INSTANT, &EVAL_RANGE, &EXPECT, &EXPECT_RANGE] {
+            assert!(p.is_some());
+        }
     }
 
     #[test]

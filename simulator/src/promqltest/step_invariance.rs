@@ -1,8 +1,9 @@
 //! The extra runs Prometheus' runner makes of every instant eval, to check that pinning the
 //! evaluation time with `@` changes nothing (`atModifierTestCases` in `test.go`).
 //!
-//! Every vector and range selector, and every subquery, that has no `@` gets `@ <eval time>`;
-//! nothing inside a subquery is touched (the subquery itself is pinned). The rewritten query
+//! Every vector and range selector, and every subquery, that has no `@ <timestamp>` gets
+//! `@ <eval time>` (`@ start()` and `@ end()` included); nothing inside a subquery is
+//! touched (the subquery itself is pinned). The rewritten query
 //! must then give the same result when evaluated at other times: `-10t, 0, t/5, t, 10t`, or
 //! `-1s, 0, 1s` when `t` is 0. Queries calling a function whose result depends on the
 //! evaluation time itself (`time()`, `timestamp()`, `hour()`, ...) are not rewritten.
@@ -54,10 +55,23 @@ fn at(t: i64) -> Option<At> {
     })
 }
 
-fn pin_selector(vs: &mut VectorSelector, t: i64) {
-    if vs.at.is_none() {
-        vs.at = at(t);
+/// Pins an `@` slot. Prometheus keeps `@ start()` and `@ end()` apart from a timestamp and
+/// only checks for a missing timestamp, so those are pinned to the evaluation time too (for
+/// the original instant query they meant exactly that).
+fn pin_at(slot: &mut Option<At>, t: i64) {
+    if !matches!(
+        slot,
+        Some(At {
+            time: AtTime::Timestamp(_),
+            ..
+        })
+    ) {
+        *slot = at(t);
     }
+}
+
+fn pin_selector(vs: &mut VectorSelector, t: i64) {
+    pin_at(&mut vs.at, t);
 }
 
 /// Pins `expr` in place; false when it calls a time-dependent function outside subqueries.
@@ -76,9 +90,7 @@ fn pin(expr: &mut Expr, t: i64) -> bool {
         ExprKind::Subquery(s) => {
             // Prometheus stops at a pinned subquery; every subquery is pinned here, so
             // nothing inside one is rewritten or checked.
-            if s.at.is_none() {
-                s.at = at(t);
-            }
+            pin_at(&mut s.at, t);
             true
         }
         ExprKind::Call(c) => {
@@ -119,6 +131,12 @@ mod tests {
         );
         let times: Vec<i64> = c.iter().map(|x| x.1).collect();
         assert_eq!(times, [-600_000, 0, 12_000, 60_000, 600_000]);
+    }
+
+    #[test]
+    fn start_and_end_are_pinned_too() {
+        let c = rewrite("x @ start() + rate(y[1m] @ end()) + z @ 5", 60_000);
+        assert_eq!(c[0].0, "x @ 60.000 + rate(y[1m] @ 60.000) + z @ 5.000");
     }
 
     #[test]
