@@ -236,10 +236,11 @@ pub fn cmp_by_labels(a: &Labels, b: &Labels, names: &[String], descending: bool)
 /// `1.2.3` < `1.11.3`.
 ///
 /// Prometheus' comparison is not a consistent order in a few corner cases (an empty
-/// string, `01` against `1`), which makes its result there depend on its sorting
-/// algorithm. This one is a total order, as Rust's sorts require, and agrees with it
-/// wherever it is consistent: a string that runs out of runs first sorts first, and equal
-/// numbers written differently are told apart by their text.
+/// string, `01` against `1`, numbers too long for an int64, which it compares as text),
+/// so there its result depends on its sorting algorithm. This one is a total order, as
+/// Rust's sorts require (they may panic otherwise), and agrees with it wherever it is
+/// consistent: a string that runs out of runs first sorts first, digit runs of any length
+/// compare by value, and equal numbers written differently are told apart by their text.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (mut ca, mut cb) = (chunks(a), chunks(b));
     loop {
@@ -251,18 +252,27 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
                 if x == y {
                     continue;
                 }
-                // Only digit runs parse; runs too long for an i64 compare as text, as in Go.
-                let numbers = x.parse::<i64>().ok().zip(y.parse::<i64>().ok());
-                match numbers {
-                    Some((nx, ny)) if nx != ny => return nx.cmp(&ny),
-                    // Equal numbers written differently: the same for Prometheus, which
-                    // moves on; the text decides only if nothing later does.
-                    Some(_) => continue,
-                    None => return x.cmp(y),
+                let digits = |s: &str| s.as_bytes().first().is_some_and(u8::is_ascii_digit);
+                if digits(x) && digits(y) {
+                    match numeric_cmp(x, y) {
+                        // Equal numbers written differently (`01`, `1`): the text decides
+                        // only if nothing later does.
+                        Ordering::Equal => continue,
+                        o => return o,
+                    }
                 }
+                // A digit run against another run: the first bytes differ (a digit and a
+                // non-digit), so byte order is consistent with the numeric order above.
+                return x.cmp(y);
             }
         }
     }
+}
+
+/// Compares two runs of ASCII digits by value, whatever their length.
+fn numeric_cmp(x: &str, y: &str) -> Ordering {
+    let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
 }
 
 /// The runs of ASCII digits and of other characters in `s`, in order.
@@ -340,11 +350,13 @@ mod tests {
         assert_eq!(natural_cmp("01", "1"), Ordering::Less);
         assert_eq!(natural_cmp("01a", "1b"), Ordering::Less);
         assert_eq!(natural_cmp("b", "a"), Ordering::Greater);
-        // Too long for an i64: compared as text, as in Go.
+        // Longer than an int64 holds: still by value (Go's natsort falls back to text there,
+        // which is not a consistent order).
         assert_eq!(
             natural_cmp("99999999999999999999", "100000000000000000000"),
-            Ordering::Greater
+            Ordering::Less
         );
+        assert_eq!(natural_cmp("a007", "a7"), Ordering::Less);
     }
 
     #[test]

@@ -163,7 +163,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
         implementation: whole_call(|call| {
             Ok(query_constant(
                 call,
-                seconds(call.query.end - call.query.start),
+                seconds(call.query.end.saturating_sub(call.query.start)),
             ))
         }),
     },
