@@ -216,3 +216,110 @@ pub fn query_range(port: u16, q: &str, start: i64, end: i64, step: i64) -> Vec<R
         })
         .collect()
 }
+
+/// Any query result in one shape: series by label set, each with its points in time order
+/// (a scalar is the series with no labels; an instant vector's series have one point).
+pub type Canonical = BTreeMap<BTreeMap<String, String>, Vec<(i64, f64)>>;
+
+/// One `[seconds, "value"]` pair of the HTTP API.
+fn api_point(p: &serde_json::Value) -> Option<(i64, f64)> {
+    let t = (p[0].as_f64()? * 1000.0).round() as i64;
+    let v = match p[1].as_str()? {
+        "+Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        s => s.parse().ok()?,
+    };
+    Some((t, v))
+}
+
+/// GETs `path` (`/api/v1/query?...` or `/api/v1/query_range?...`) and reads the result of
+/// any type; `Err` with Prometheus' own message when it answers with an error.
+pub fn api_result(port: u16, path: &str) -> Result<Canonical, String> {
+    let (status, body) = get(port, path).ok_or_else(|| format!("no answer to {path}"))?;
+    let json: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| format!("HTTP {status}, not JSON ({e}): {body}"))?;
+    if json["status"] != "success" {
+        return Err(format!(
+            "HTTP {status}: {}",
+            json["error"].as_str().unwrap_or(&body)
+        ));
+    }
+    let data = &json["data"];
+    let bad = || format!("unexpected result shape: {body}");
+    let mut out = Canonical::new();
+    match data["resultType"].as_str() {
+        Some("scalar") => {
+            out.insert(
+                BTreeMap::new(),
+                vec![api_point(&data["result"]).ok_or_else(bad)?],
+            );
+        }
+        Some("vector" | "matrix") => {
+            for r in data["result"].as_array().ok_or_else(bad)? {
+                let labels = r["metric"]
+                    .as_object()
+                    .ok_or_else(bad)?
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect();
+                let points = match r.get("values") {
+                    Some(vs) => vs
+                        .as_array()
+                        .ok_or_else(bad)?
+                        .iter()
+                        .map(api_point)
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(bad)?,
+                    None => vec![api_point(&r["value"]).ok_or_else(bad)?],
+                };
+                if out.insert(labels, points).is_some() {
+                    return Err(format!("two series with the same labels: {body}"));
+                }
+            }
+        }
+        _ => return Err(bad()),
+    }
+    Ok(out)
+}
+
+/// `/api/v1/query` at `t` (ms).
+pub fn instant_path(q: &str, t: i64) -> String {
+    format!(
+        "/api/v1/query?query={}&time={}.{:03}",
+        encode(q),
+        t.div_euclid(1000),
+        t.rem_euclid(1000)
+    )
+}
+
+/// `/api/v1/query_range` from `start` to `end` every `step` (ms).
+pub fn range_path(q: &str, start: i64, end: i64, step: i64) -> String {
+    format!(
+        "/api/v1/query_range?query={}&start={}.{:03}&end={}.{:03}&step={}.{:03}",
+        encode(q),
+        start.div_euclid(1000),
+        start.rem_euclid(1000),
+        end.div_euclid(1000),
+        end.rem_euclid(1000),
+        step / 1000,
+        step % 1000
+    )
+}
+
+/// Backfills `om` (an OpenMetrics file) into `data` with promtool, panicking with
+/// promtool's output when it fails.
+pub fn backfill(promtool: &Path, om: &Path, data: &Path) {
+    let out = Command::new(promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(om)
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool failed on {}: {}{}",
+        om.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
