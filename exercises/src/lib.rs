@@ -21,6 +21,7 @@
 //! and must agree everywhere, as Prometheus' own test tool compares results; the few
 //! exercises about a construct say so with constraints ([`constraint`]).
 
+pub mod api;
 pub mod constraint;
 pub mod dataset;
 pub mod grader;

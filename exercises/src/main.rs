@@ -3,6 +3,7 @@
 mod cli;
 
 use clap::{Parser, Subcommand};
+use exercises::grader::server::Placement;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,8 +27,21 @@ enum Command {
     },
     /// Grade QUERY as an answer to exercise EXERCISE_ID of PACK_FILE and print the verdict
     /// as JSON (`{"pass": bool, "feedback": [...]}`). Exits with 0 when the answer passes,
-    /// 1 when it does not, 2 when the pack or exercise cannot be used.
+    /// 1 when it does not, 2 when the pack, the exercise or the server cannot be used.
+    ///
+    /// With --prometheus, both the answer and the reference run on that server (plain
+    /// HTTP) instead of the simulator, at the exercise's times: the server must hold the
+    /// exercise's scenario there (a backfilled `simulator export` of its window), or
+    /// --time moves the exercise's window to end at another time.
     Grade {
+        /// Base URL of a Prometheus-compatible server, e.g. http://127.0.0.1:9090.
+        #[arg(long, value_name = "URL")]
+        prometheus: Option<String>,
+        /// With --prometheus: where the exercise's window ends on the server (RFC 3339 or
+        /// Unix seconds; default: where the exercise says). Every evaluation time keeps
+        /// its distance from the window's end.
+        #[arg(long, value_name = "TIME", requires = "prometheus", value_parser = parse_time)]
+        time: Option<i64>,
         /// The pack file.
         pack_file: PathBuf,
         /// The exercise's id.
@@ -42,9 +56,25 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { paths } => cli::check::run(&paths),
         Command::Grade {
+            prometheus,
+            time,
             pack_file,
             exercise_id,
             query,
-        } => cli::grade::run(&pack_file, &exercise_id, &query),
+        } => {
+            let source = match &prometheus {
+                None => cli::grade::Source::Simulator,
+                Some(url) => cli::grade::Source::Prometheus(
+                    url,
+                    time.map_or(Placement::AsWritten, Placement::EndingAt),
+                ),
+            };
+            cli::grade::run(&pack_file, &exercise_id, &query, source)
+        }
     }
+}
+
+/// A time argument: RFC 3339 or Unix seconds, as Unix milliseconds.
+fn parse_time(text: &str) -> Result<i64, String> {
+    simulator::timestamp::parse_time(text).map_err(|e| e.to_string())
 }

@@ -1,11 +1,21 @@
-//! `exercises grade PACK_FILE EXERCISE_ID QUERY`.
+//! `exercises grade [--prometheus URL [--time T]] PACK_FILE EXERCISE_ID QUERY`.
 
-use exercises::grader::Grader;
-use exercises::pack;
+use super::server::Server;
+use exercises::grader::server::{self, Placement};
+use exercises::grader::{Grader, Verdict};
+use exercises::pack::{self, Exercise};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(pack_file: &Path, exercise_id: &str, query: &str) -> ExitCode {
+/// Where the answer is evaluated.
+pub enum Source<'a> {
+    /// Our engine, on the exercise's own data.
+    Simulator,
+    /// A Prometheus-compatible server at this base URL, the exercise placed as told.
+    Prometheus(&'a str, Placement),
+}
+
+pub fn run(pack_file: &Path, exercise_id: &str, query: &str, source: Source<'_>) -> ExitCode {
     let name = pack_file.display().to_string();
     let text = match std::fs::read_to_string(pack_file) {
         Ok(t) => t,
@@ -31,7 +41,16 @@ pub fn run(pack_file: &Path, exercise_id: &str, query: &str) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let verdict = Grader::new().grade(exercise, query);
+    let verdict = match source {
+        Source::Simulator => Grader::new().grade(exercise, query),
+        Source::Prometheus(url, placement) => match on_server(exercise, query, url, placement) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("exercises grade: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     match serde_json::to_string_pretty(&verdict) {
         Ok(json) => println!("{json}"),
         Err(e) => {
@@ -44,4 +63,24 @@ pub fn run(pack_file: &Path, exercise_id: &str, query: &str) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// Grades on the server: the text checks first (nothing is sent for a query that does not
+/// parse), then both queries at every planned time. `Err` when the server cannot be asked.
+fn on_server(
+    exercise: &Exercise,
+    query: &str,
+    url: &str,
+    placement: Placement,
+) -> Result<Verdict, String> {
+    if let Some(verdict) = server::precheck(exercise, query) {
+        return Ok(verdict);
+    }
+    let plan = server::plan(exercise, placement).map_err(|e| e.to_string())?;
+    let client = Server::new(url);
+    let reference = client.answers(&plan, &exercise.reference)?;
+    let learner = client.answers(&plan, query)?;
+    Ok(server::grade_results(
+        exercise, &plan, query, &reference, &learner,
+    ))
 }

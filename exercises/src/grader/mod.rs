@@ -21,6 +21,7 @@
 mod comparison;
 pub mod emptiness;
 mod feedback;
+pub mod server;
 
 pub use feedback::{At, Feedback, LabelDiff, Rule, ValueDiff};
 
@@ -166,76 +167,14 @@ impl Grader {
         query: &str,
         progress: &mut dyn Progress,
     ) -> Verdict {
-        let learner = match promql::parse(query) {
-            Ok(e) => e,
-            Err(errors) => {
-                return Verdict::from_feedback(
-                    errors
-                        .into_iter()
-                        .map(|e| {
-                            let lc = e.line_col(query);
-                            Feedback::ParseError {
-                                message: e.message,
-                                hint: e.hint,
-                                span: e.span,
-                                line: lc.line,
-                                column: lc.col,
-                            }
-                        })
-                        .collect(),
-                );
-            }
+        let Prepared {
+            learner,
+            reference,
+            mut feedback,
+        } = match prepare(exercise, query) {
+            Ok(p) => p,
+            Err(verdict) => return verdict,
         };
-        let reference = match promql::parse(&exercise.reference) {
-            Ok(e) => e,
-            Err(_) => {
-                return Verdict::from_feedback(vec![Feedback::Internal {
-                    message: "the reference query does not parse".into(),
-                }]);
-            }
-        };
-        // A listed wrong answer gets the instructor's words first, whatever else is found.
-        let mut feedback: Vec<Feedback> = exercise
-            .wrong
-            .iter()
-            .find(|w| promql::parse(&w.query).is_ok_and(|e| e.same_query(&learner)))
-            .map(|w| Feedback::KnownMistake {
-                feedback: w.feedback.clone(),
-            })
-            .into_iter()
-            .collect();
-        let (want, got) = (reference.value_type(), learner.value_type());
-        if want != got {
-            feedback.push(Feedback::WrongType {
-                expected: want.name().to_string(),
-                got: got.name().to_string(),
-            });
-            return Verdict::from_feedback(feedback);
-        }
-        for f in &exercise.constraints.must_use {
-            if !f.is_used_in(&learner) {
-                feedback.push(Feedback::Constraint {
-                    rule: Rule::MustUse,
-                    feature: f.name().to_string(),
-                    display: f.to_string(),
-                    span: None,
-                });
-            }
-        }
-        for f in &exercise.constraints.must_not_use {
-            if let Some(span) = f.occurrences(&learner).first() {
-                feedback.push(Feedback::Constraint {
-                    rule: Rule::MustNotUse,
-                    feature: f.name().to_string(),
-                    display: f.to_string(),
-                    span: Some(*span),
-                });
-            }
-        }
-        if reads_data(&reference) && !reads_data(&learner) {
-            feedback.push(Feedback::ReadsNoData);
-            return Verdict::from_feedback(feedback);
-        }
         let sets = match self.data_sets(exercise) {
             Ok(s) => s,
             Err(e) => {
@@ -250,23 +189,15 @@ impl Grader {
                 return Verdict::from_feedback(feedback);
             }
         };
-        let reference_notes: BTreeSet<&str> = expected
+        let reference_notes: BTreeSet<String> = expected
             .sets
             .iter()
             .flat_map(|s| s.points.iter())
-            .flat_map(|p| p.annotations.iter().map(|a| a.text.as_str()))
+            .flat_map(|p| p.annotations.iter().map(|a| a.text.clone()))
             .collect();
-        let mut notes: BTreeMap<String, Annotation> = BTreeMap::new();
-        let (mut matched, mut total) = (0, 0);
-        let mut seeds_wrong: BTreeSet<u64> = BTreeSet::new();
-        let mut first: Option<First> = None;
-        for (set, exp) in sets.iter().zip(&expected.sets) {
+        let mut tally = Tally::default();
+        for (index, (set, exp)) in sets.iter().zip(&expected.sets).enumerate() {
             for point in &exp.points {
-                let at = |t: i64| At {
-                    seed: set.seed,
-                    time: t,
-                    time_text: exercise.data.show_time(t),
-                };
                 let times = times_of(&exercise.eval, point.time);
                 let result = match self.engine.query(&set.db, &learner, times, progress) {
                     Ok(r) => r,
@@ -275,77 +206,43 @@ impl Grader {
                             message: e.kind.to_string(),
                             hint: e.hint,
                             span: e.span,
-                            at: at(point.time),
+                            at: at_time(exercise, set.seed, point.time),
                         });
                         return Verdict::from_feedback(feedback);
                     }
                 };
                 for a in result.annotations.iter() {
-                    notes.entry(a.text.clone()).or_insert_with(|| a.clone());
+                    tally.note(a.clone());
                 }
-                let d = comparison::compare(
-                    &point.value,
-                    &result.value,
-                    &exercise.compare,
-                    &at,
+                tally.record(
+                    exercise,
+                    index,
+                    set.seed,
                     point.time,
+                    &point.value,
+                    result.value,
                 );
-                total += 1;
-                if d.is_empty() {
-                    matched += 1;
-                } else {
-                    if let Some(seed) = set.seed {
-                        seeds_wrong.insert(seed);
-                    }
-                    if first.is_none() {
-                        first = Some(First {
-                            set: set.clone(),
-                            time: point.time,
-                            expected: point.value.clone(),
-                            got: result.value,
-                            differences: d,
-                        });
-                    }
-                }
             }
         }
-        let failed = first.is_some();
-        if let Some(f) = first {
-            feedback.extend(self.describe(exercise, &learner, query, f));
-            if matched > 0 {
-                let seeds_right = sets
-                    .iter()
-                    .filter_map(|s| s.seed)
-                    .filter(|s| !seeds_wrong.contains(s))
-                    .collect();
-                feedback.push(Feedback::PartlyRight {
-                    matched,
-                    total,
-                    seeds_right,
-                    seeds_wrong: seeds_wrong.into_iter().collect(),
-                });
-            }
-        }
-        if failed || feedback.iter().any(Feedback::fails) {
-            let wanted = metrics(&reference);
-            let unneeded: Vec<String> = metrics(&learner)
-                .into_iter()
-                .filter(|m| !wanted.contains(m))
-                .collect();
-            if !unneeded.is_empty() {
-                feedback.push(Feedback::UnneededMetrics { metrics: unneeded });
-            }
-        }
-        for (text, a) in notes {
-            if !reference_notes.contains(text.as_str()) {
-                feedback.push(Feedback::Annotation {
-                    severity: a.severity,
-                    text,
-                    span: a.span,
-                });
-            }
-        }
-        Verdict::from_feedback(feedback)
+        let engine = &self.engine;
+        let explain = |index: usize, t: i64| match sets.get(index) {
+            Some(set) => emptiness::explain(engine, &set.db, &learner, query, t),
+            None => emptiness::Reason {
+                message: String::new(),
+                span: None,
+            },
+        };
+        finish(
+            exercise,
+            Judged {
+                learner: &learner,
+                reference: &reference,
+                feedback,
+                tally,
+                reference_notes: &reference_notes,
+            },
+            &explain,
+        )
     }
 
     /// The reference's results on every data set of `exercise`, computed once and cached.
@@ -413,97 +310,304 @@ impl Grader {
         self.references.insert(key, Arc::clone(&out));
         Ok(out)
     }
+}
 
-    /// Feedback for the first evaluation that differs.
-    fn describe(
-        &self,
-        exercise: &Exercise,
-        learner: &Expr,
-        query: &str,
-        f: First,
-    ) -> Vec<Feedback> {
-        let d = f.differences;
-        let at = At {
-            seed: f.set.seed,
-            time: f.time,
-            time_text: exercise.data.show_time(f.time),
-        };
-        if let Some((want, got)) = d.wrong_type {
-            return vec![Feedback::WrongType {
-                expected: want.name().to_string(),
-                got: got.name().to_string(),
-            }];
+/// What the query texts alone decide, before any evaluation.
+pub(crate) struct Prepared {
+    /// The learner's query.
+    pub learner: Expr,
+    /// The reference.
+    pub reference: Expr,
+    /// Feedback so far (a known mistake, broken constraints).
+    pub feedback: Vec<Feedback>,
+}
+
+/// Parses both queries and applies every check that needs no data: parse errors (with the
+/// parser's span and hint), a listed wrong answer's feedback, the result type, the
+/// constraints, and whether the answer reads data at all. `Err` is the final verdict when
+/// one of them already decides it.
+pub(crate) fn prepare(exercise: &Exercise, query: &str) -> Result<Prepared, Verdict> {
+    let learner = match promql::parse(query) {
+        Ok(e) => e,
+        Err(errors) => {
+            return Err(Verdict::from_feedback(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        let lc = e.line_col(query);
+                        Feedback::ParseError {
+                            message: e.message,
+                            hint: e.hint,
+                            span: e.span,
+                            line: lc.line,
+                            column: lc.col,
+                        }
+                    })
+                    .collect(),
+            ));
         }
-        let expected_series = series_count(&f.expected);
-        if expected_series > 0 && series_count(&f.got) == 0 {
-            // Diagnose at the first time the answer has data.
-            let t = first_time(&f.expected).unwrap_or(f.time);
-            let reason = emptiness::explain(&self.engine, &f.set.db, learner, query, t);
-            return vec![Feedback::EmptyResult {
-                at: At {
-                    time: t,
-                    time_text: exercise.data.show_time(t),
-                    ..at
-                },
-                expected_series,
-                reason: reason.message,
-                span: reason.span,
-            }];
-        }
-        let mut out = Vec::new();
-        if let Some(g) = d.granularity {
-            out.push(Feedback::Granularity {
-                at,
-                extra_labels: g.0,
-                missing_labels: g.1,
-                expected_series: series_count(&f.expected),
-                got_series: series_count(&f.got),
-            });
-            return out;
-        }
-        if !d.missing.is_empty() {
-            out.push(Feedback::MissingSeries {
-                at: at.clone(),
-                count: d.missing.len(),
-                series: d.missing.into_iter().take(5).collect(),
-            });
-        }
-        if !d.extra.is_empty() {
-            out.push(Feedback::ExtraSeries {
-                at: at.clone(),
-                count: d.extra.len(),
-                series: d.extra.into_iter().take(5).collect(),
-            });
-        }
-        if !d.wrong_labels.is_empty() {
-            out.push(Feedback::WrongLabels {
-                at: at.clone(),
-                count: d.wrong_labels.len(),
-                diffs: d.wrong_labels.into_iter().take(5).collect(),
-            });
-        }
-        if d.value_count > 0 || d.string.is_some() {
-            out.push(Feedback::ValuesOff {
-                scale: scale(&d.ratios),
-                count: d.value_count.max(1),
-                examples: d.values.into_iter().take(5).collect(),
+    };
+    let Ok(reference) = promql::parse(&exercise.reference) else {
+        return Err(Verdict::from_feedback(vec![Feedback::Internal {
+            message: "the reference query does not parse".into(),
+        }]));
+    };
+    // A listed wrong answer gets the instructor's words first, whatever else is found.
+    let mut feedback: Vec<Feedback> = exercise
+        .wrong
+        .iter()
+        .find(|w| promql::parse(&w.query).is_ok_and(|e| e.same_query(&learner)))
+        .map(|w| Feedback::KnownMistake {
+            feedback: w.feedback.clone(),
+        })
+        .into_iter()
+        .collect();
+    let (want, got) = (reference.value_type(), learner.value_type());
+    if want != got {
+        feedback.push(Feedback::WrongType {
+            expected: want.name().to_string(),
+            got: got.name().to_string(),
+        });
+        return Err(Verdict::from_feedback(feedback));
+    }
+    for f in &exercise.constraints.must_use {
+        if !f.is_used_in(&learner) {
+            feedback.push(Feedback::Constraint {
+                rule: Rule::MustUse,
+                feature: f.name().to_string(),
+                display: f.to_string(),
+                span: None,
             });
         }
-        if let Some((position, expected, got)) = d.order {
-            out.push(Feedback::WrongOrder {
-                at,
-                position,
-                expected,
-                got,
+    }
+    for f in &exercise.constraints.must_not_use {
+        if let Some(span) = f.occurrences(&learner).first() {
+            feedback.push(Feedback::Constraint {
+                rule: Rule::MustNotUse,
+                feature: f.name().to_string(),
+                display: f.to_string(),
+                span: Some(*span),
             });
         }
-        out
+    }
+    if reads_data(&reference) && !reads_data(&learner) {
+        feedback.push(Feedback::ReadsNoData);
+        return Err(Verdict::from_feedback(feedback));
+    }
+    Ok(Prepared {
+        learner,
+        reference,
+        feedback,
+    })
+}
+
+/// Where an evaluation happened, as feedback names it.
+fn at_time(exercise: &Exercise, seed: Option<u64>, t: i64) -> At {
+    At {
+        seed,
+        time: t,
+        time_text: exercise.data.show_time(t),
     }
 }
 
+/// The comparisons of one grading, evaluation by evaluation.
+#[derive(Default)]
+pub(crate) struct Tally {
+    matched: usize,
+    total: usize,
+    seeds_wrong: BTreeSet<u64>,
+    first: Option<First>,
+    notes: BTreeMap<String, Annotation>,
+}
+
+impl Tally {
+    /// Compares the learner's result `got` on data set `set` (seed `seed`) at `time` with
+    /// the reference's `expected`.
+    pub(crate) fn record(
+        &mut self,
+        exercise: &Exercise,
+        set: usize,
+        seed: Option<u64>,
+        time: i64,
+        expected: &Value,
+        got: Value,
+    ) {
+        let at = |t: i64| at_time(exercise, seed, t);
+        let d = comparison::compare(expected, &got, &exercise.compare, &at, time);
+        self.total += 1;
+        if d.is_empty() {
+            self.matched += 1;
+            return;
+        }
+        if let Some(seed) = seed {
+            self.seeds_wrong.insert(seed);
+        }
+        if self.first.is_none() {
+            self.first = Some(First {
+                set,
+                seed,
+                time,
+                expected: expected.clone(),
+                got,
+                differences: d,
+            });
+        }
+    }
+
+    /// An annotation the learner's query raised; each text is kept once.
+    pub(crate) fn note(&mut self, a: Annotation) {
+        self.notes.entry(a.text.clone()).or_insert(a);
+    }
+}
+
+/// A grading after every evaluation, ready for the verdict.
+pub(crate) struct Judged<'a> {
+    pub learner: &'a Expr,
+    pub reference: &'a Expr,
+    pub feedback: Vec<Feedback>,
+    pub tally: Tally,
+    /// The texts of the annotations the reference raised: the learner is not told about
+    /// those.
+    pub reference_notes: &'a BTreeSet<String>,
+}
+
+/// The verdict: the first difference described in detail (`explain(set, t)` says why the
+/// learner's result is empty on data set `set` at `t`), how many evaluations matched, the
+/// metrics read for nothing, and the learner's own annotations.
+pub(crate) fn finish(
+    exercise: &Exercise,
+    j: Judged<'_>,
+    explain: &dyn Fn(usize, i64) -> emptiness::Reason,
+) -> Verdict {
+    let Judged {
+        learner,
+        reference,
+        mut feedback,
+        tally,
+        reference_notes,
+    } = j;
+    let failed = tally.first.is_some();
+    if let Some(f) = tally.first {
+        feedback.extend(describe(exercise, f, explain));
+        if tally.matched > 0 {
+            let seeds_right = exercise
+                .data
+                .seeds()
+                .iter()
+                .copied()
+                .filter(|s| !tally.seeds_wrong.contains(s))
+                .collect();
+            feedback.push(Feedback::PartlyRight {
+                matched: tally.matched,
+                total: tally.total,
+                seeds_right,
+                seeds_wrong: tally.seeds_wrong.into_iter().collect(),
+            });
+        }
+    }
+    if failed || feedback.iter().any(Feedback::fails) {
+        let wanted = metrics(reference);
+        let unneeded: Vec<String> = metrics(learner)
+            .into_iter()
+            .filter(|m| !wanted.contains(m))
+            .collect();
+        if !unneeded.is_empty() {
+            feedback.push(Feedback::UnneededMetrics { metrics: unneeded });
+        }
+    }
+    for (text, a) in tally.notes {
+        if !reference_notes.contains(&text) {
+            feedback.push(Feedback::Annotation {
+                severity: a.severity,
+                text,
+                span: a.span,
+            });
+        }
+    }
+    Verdict::from_feedback(feedback)
+}
+
+/// Feedback for the first evaluation that differs.
+fn describe(
+    exercise: &Exercise,
+    f: First,
+    explain: &dyn Fn(usize, i64) -> emptiness::Reason,
+) -> Vec<Feedback> {
+    let d = f.differences;
+    let at = at_time(exercise, f.seed, f.time);
+    if let Some((want, got)) = d.wrong_type {
+        return vec![Feedback::WrongType {
+            expected: want.name().to_string(),
+            got: got.name().to_string(),
+        }];
+    }
+    let expected_series = series_count(&f.expected);
+    if expected_series > 0 && series_count(&f.got) == 0 {
+        // Diagnose at the first time the answer has data.
+        let t = first_time(&f.expected).unwrap_or(f.time);
+        let reason = explain(f.set, t);
+        return vec![Feedback::EmptyResult {
+            at: at_time(exercise, f.seed, t),
+            expected_series,
+            reason: reason.message,
+            span: reason.span,
+        }];
+    }
+    let mut out = Vec::new();
+    if let Some(g) = d.granularity {
+        out.push(Feedback::Granularity {
+            at,
+            extra_labels: g.0,
+            missing_labels: g.1,
+            expected_series: series_count(&f.expected),
+            got_series: series_count(&f.got),
+        });
+        return out;
+    }
+    if !d.missing.is_empty() {
+        out.push(Feedback::MissingSeries {
+            at: at.clone(),
+            count: d.missing.len(),
+            series: d.missing.into_iter().take(5).collect(),
+        });
+    }
+    if !d.extra.is_empty() {
+        out.push(Feedback::ExtraSeries {
+            at: at.clone(),
+            count: d.extra.len(),
+            series: d.extra.into_iter().take(5).collect(),
+        });
+    }
+    if !d.wrong_labels.is_empty() {
+        out.push(Feedback::WrongLabels {
+            at: at.clone(),
+            count: d.wrong_labels.len(),
+            diffs: d.wrong_labels.into_iter().take(5).collect(),
+        });
+    }
+    if d.value_count > 0 || d.string.is_some() {
+        out.push(Feedback::ValuesOff {
+            scale: scale(&d.ratios),
+            count: d.value_count.max(1),
+            examples: d.values.into_iter().take(5).collect(),
+        });
+    }
+    if let Some((position, expected, got)) = d.order {
+        out.push(Feedback::WrongOrder {
+            at,
+            position,
+            expected,
+            got,
+        });
+    }
+    out
+}
+
 /// The first evaluation that differs.
-struct First {
-    set: DataSet,
+pub(crate) struct First {
+    /// The index of its data set.
+    set: usize,
+    seed: Option<u64>,
     time: i64,
     expected: Value,
     got: Value,
