@@ -31,6 +31,9 @@ async function typeQuery(text, page = b.page) {
 
 const value = (page = b.page) => page.inputValue('#query-input');
 
+/** Presses Run, as a learner whose focus is elsewhere (on a tab, a preset) does. */
+const run = (page = b.page) => page.click('.editor-actions button.primary');
+
 /** Waits for a drawn graph (not the one before) and returns its stats line. */
 async function graphDrawn(page = b.page) {
   await page.waitForSelector('.graph:not(.hidden) .stats:has-text("evaluated in")', { timeout: 60_000 });
@@ -105,7 +108,7 @@ test('the Table tab runs an instant query: rows, series count, evaluation time',
   await typeQuery('sum by (path, method) (rate(demo_api_request_duration_seconds_count[5m]))');
   await b.page.keyboard.press('Escape');
   await b.page.click('#tab-table');
-  await b.page.keyboard.press('Control+Enter');
+  await run();
   await b.page.waitForSelector('.result-table tbody tr', { timeout: 60_000 });
   const rows = await b.page.locator('.result-table tbody tr').count();
   const stats = await b.page.textContent('.tab-panel .stats');
@@ -124,6 +127,9 @@ test('Explain evaluates each node, and a hint\'s fix rewrites and re-runs the qu
   await b.page.keyboard.press('Escape');
   await b.page.click('#tab-explain');
   await b.page.waitForSelector('.hint[data-rule="counter_without_rate"]');
+  // Until the query is run, the tree has no per-node results.
+  assert.equal(await b.page.locator('.node-stats').count(), 0);
+  await run();
   await b.page.waitForSelector('.node-stats:has-text("series")');
   assert.match(await b.page.textContent('.node-stats'), /^\d+ series · \d+ samples touched/);
   assert.match(await b.page.textContent('.node-labels'), /instance = "/);
@@ -147,7 +153,7 @@ test('a shared link restores the same view and result', async () => {
   await typeQuery('sum by (instance) (rate(demo_cpu_usage_seconds_total{mode!="idle"}[5m]))');
   await b.page.keyboard.press('Escape');
   await b.page.click('.presets button:has-text("1h")');
-  await b.page.keyboard.press('Control+Enter');
+  await run();
   const stats = await graphDrawn();
   await b.page.click('.modes button:has-text("Stacked")');
   await b.page.waitForFunction(() => ['mode=stacked', 'range=1h', 'q=sum'].every((p) => location.search.includes(p)));
@@ -161,6 +167,11 @@ test('a shared link restores the same view and result', async () => {
   assert.equal(await again.getAttribute('.presets button:has-text("1h")', 'aria-pressed'), 'true');
   const { inked } = await inkedPixels(again);
   assert.ok(inked > 2000);
+  // The link's query ran in the scenario's window, not at the time the page opened.
+  const box = await again.locator('.graph-canvas').boundingBox();
+  await again.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5);
+  await again.waitForSelector('.tooltip .tooltip-time');
+  assert.match(await again.textContent('.tooltip-time'), /^2026-01-01 1[01]:/);
   await again.close();
   assert.deepEqual(b.errors, []);
 });
