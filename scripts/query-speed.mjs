@@ -23,7 +23,7 @@ const QUERIES = [
   'sum by (mode) (rate(demo_cpu_usage_seconds_total[5m]))',
   'sum by (path) (rate(demo_api_request_duration_seconds_count{status="500"}[5m])) / sum by (path) (rate(demo_api_request_duration_seconds_count[5m]))',
 ];
-const HEAVY = 'quantile_over_time(0.9, rate(demo_api_request_duration_seconds_count[5m])[6h:1s])';
+const HEAVY = 'quantile_over_time(0.9, rate(demo_api_request_duration_seconds_count[5m])[12h:1s])';
 
 const server = await serveDist();
 const browser = await chromium.launch({
