@@ -405,6 +405,14 @@ impl Workbench {
             range,
         };
         let run = RunRequest { request, tab };
+        // The latest run wins. The worker answers one request at a time, so a new run
+        // behind a heavy one would wait for an answer nobody will see: stop the old one.
+        if self
+            .run
+            .with_untracked(|r| matches!(r, RunState::Running { .. }))
+        {
+            self.cancel();
+        }
         self.progress.set(None);
         self.last_run.set(Some(run.clone()));
         self.run_action.dispatch_local(run);
