@@ -55,7 +55,11 @@ export async function openBrowser() {
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
-  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()}`));
+  // A request cut short by the next navigation (the favicon, when a test opens the page
+  // again at once) is aborted, not failed.
+  page.on('requestfailed', (req) => {
+    if (req.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${req.url()}`);
+  });
   return { browser, context, page, errors };
 }
 

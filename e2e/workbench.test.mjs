@@ -1,6 +1,6 @@
 // The workbench as a learner uses it, in the real built site served from a sub-path: the
 // page, the real worker (parser, formatter, explain), the editor, the tabs and the URL.
-// Nothing here injects results: flows that need query results wait for the engine.
+// Nothing here injects results; queries/graphs/explain with data are in queries.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDist, openBrowser, screenshot } from './harness.mjs';

@@ -156,7 +156,7 @@ async fn progress_reaches_the_caller_before_the_reply() {
         )
         .await
         .unwrap();
-    assert_eq!(result.data.series_count(), 2);
+    assert_eq!(result.result.data.series_count(), 2);
     assert_eq!(seen.borrow().len(), 1);
     assert_eq!(seen.borrow()[0].done, 2);
 }

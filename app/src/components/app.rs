@@ -1,4 +1,4 @@
-use super::workbench::{RunState, Workbench};
+use super::workbench::{Catalog, RunState, Workbench};
 use super::{Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
 use crate::editor::history;
 use crate::state::url;
@@ -40,10 +40,22 @@ pub fn App(
             )
         })
     });
+    // A link's query waits for the catalog: until it is loaded, the scenario's default end
+    // time is unknown and the query would run at the time the page opened instead.
+    let open_pending = StoredValue::new(run_on_open);
     Effect::new(move |first: Option<()>| {
         let _ = params.get();
+        let ready =
+            !matches!(wb.catalog.get(), Catalog::Loading) && wb.view.with(|v| v.scenario.is_some());
+        if open_pending.get_value() {
+            if ready {
+                open_pending.set_value(false);
+                wb.run_query();
+            }
+            return;
+        }
         let ran_before = !wb.run.with_untracked(|r| matches!(r, RunState::Idle));
-        if (first.is_some() && ran_before) || (first.is_none() && run_on_open) {
+        if first.is_some() && ran_before {
             wb.run_query();
         }
     });

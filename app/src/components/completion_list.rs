@@ -11,6 +11,10 @@ pub fn CompletionList(
     selected: RwSignal<usize>,
     /// Accepts an item by index.
     on_accept: Callback<usize>,
+    /// Where the caret's line ends, relative to the editor box (left, bottom), so the list
+    /// opens under the text being completed; `None` puts it under the editor.
+    #[prop(into)]
+    anchor: Signal<Option<(f64, f64)>>,
 ) -> impl IntoView {
     let items =
         move || completions.with(|c| c.as_ref().map(|c| c.items.clone()).unwrap_or_default());
@@ -23,7 +27,10 @@ pub fn CompletionList(
         })
     };
     view! {
-        <div class="completion" class:open=move || completions.with(|c| c.is_some())>
+        <div class="completion" class:open=move || completions.with(|c| c.is_some())
+            style=move || anchor.get().map(|(x, y)| format!(
+                "left: min({x:.0}px, calc(100% - min(34rem, 100%))); top: {y:.0}px"
+            ))>
             <ul id="completion-list" role="listbox" aria-label="Suggestions">
                 {move || items().into_iter().enumerate().map(|(i, item)| {
                     let is_selected = move || selected.get() == i;

@@ -1,4 +1,5 @@
 use super::result_tabs::run_message;
+use super::table_view::annotations;
 use super::workbench::{RunState, use_workbench};
 use super::{GraphCanvas, Legend};
 use crate::chart::heatmap::{self, Heatmap};
@@ -112,6 +113,7 @@ pub fn GraphView() -> impl IntoView {
             _ => None,
         })
     };
+    let notes = move || plotted.with(|p| p.as_ref().and_then(|p| annotations(&p.result)));
     let heatmap_note = move || {
         if !heatmap_mode.get() {
             return None;
@@ -130,6 +132,7 @@ pub fn GraphView() -> impl IntoView {
             <p class="note">{heatmap_note}</p>
             <Legend series=series visibility=visibility/>
             <p class="stats">{stats}</p>
+            {notes}
         </div>
     }
 }

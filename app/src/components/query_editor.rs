@@ -1,4 +1,4 @@
-use super::workbench::use_workbench;
+use super::workbench::{RunState, use_workbench};
 use super::{CompletionList, DiagnosticList, HistoryMenu, RunStatus};
 use crate::editor::complete::{Completions, complete};
 use crate::editor::highlight::{highlight, segments};
@@ -18,10 +18,12 @@ pub fn QueryEditor() -> impl IntoView {
     let input = NodeRef::<html::Textarea>::new();
     let overlay = NodeRef::<html::Pre>::new();
     let popup = RwSignal::new(None::<Completions>);
+    let anchor = RwSignal::new(None::<(f64, f64)>);
     let selected = RwSignal::new(0usize);
 
-    // The overlay: runs of text with their colour class and error underline. Underlines
-    // appear only while the errors belong to the text shown.
+    // The overlay: runs of text with their colour class and underline: parse errors, and
+    // the last run's warnings and infos at the nodes they are about. Underlines appear only
+    // while they belong to the text shown.
     let runs = Memo::new(move |_| {
         let q = wb.query.get();
         let errors: Vec<(usize, usize)> = wb.diagnostics.with(|(parsed, d)| {
@@ -33,7 +35,20 @@ pub fn QueryEditor() -> impl IntoView {
                 Vec::new()
             }
         });
-        segments(&q, &highlight(&q), &errors)
+        let notes: Vec<(usize, usize, bool)> = wb.run.with(|r| match r {
+            RunState::Done {
+                request,
+                annotations,
+                ..
+            } if request.query == q => annotations
+                .iter()
+                .map(|a| (a.start as usize, a.end as usize, a.warning))
+                .collect(),
+            _ => Vec::new(),
+        });
+        let mut cuts = errors.clone();
+        cuts.extend(notes.iter().map(|&(s, e, _)| (s, e)));
+        segments(&q, &highlight(&q), &cuts)
             .into_iter()
             .map(|s| {
                 let text = q.get(s.start..s.end).unwrap_or("");
@@ -42,12 +57,22 @@ pub fn QueryEditor() -> impl IntoView {
                 } else {
                     text.to_string()
                 };
-                let class = match (s.class.map(|c| c.css()), s.error) {
-                    (Some(c), true) => format!("{c} err"),
-                    (Some(c), false) => c.to_string(),
-                    (None, true) => "err".to_string(),
-                    (None, false) => String::new(),
+                let covers = |a: usize, b: usize| a <= s.start && s.start < b.max(a + 1);
+                let underline = if !s.error {
+                    None
+                } else if errors.iter().any(|&(a, b)| covers(a, b)) {
+                    Some("err")
+                } else {
+                    notes
+                        .iter()
+                        .find(|&&(a, b, _)| covers(a, b))
+                        .map(|&(_, _, warning)| if warning { "ann-warn" } else { "ann-info" })
                 };
+                let class = [s.class.map(|c| c.css()), underline]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 (text, class)
             })
             .collect::<Vec<_>>()
@@ -88,6 +113,23 @@ pub fn QueryEditor() -> impl IntoView {
         }
         refresh(false);
     };
+    // The list opens under the caret's line. The overlay holds the laid-out text, so the
+    // anchor is measured there, once the overlay shows the current text (this effect runs
+    // after the overlay's spans are rendered).
+    Effect::new(move |_| {
+        runs.track();
+        if popup.with(|p| p.is_none()) {
+            return;
+        }
+        let point = input
+            .get_untracked()
+            .zip(overlay.get_untracked())
+            .and_then(|(el, o)| {
+                let at = el.selection_start().ok().flatten()? as usize;
+                caret_point(&o, at)
+            });
+        anchor.set(point);
+    });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let key = ev.key();
         if (ev.ctrl_key() || ev.meta_key()) && key == "Enter" {
@@ -172,7 +214,7 @@ pub fn QueryEditor() -> impl IntoView {
                     on:blur=move |_| popup.set(None)
                     on:scroll=sync_scroll
                 ></textarea>
-                <CompletionList completions=popup selected=selected on_accept=Callback::new(accept)/>
+                <CompletionList completions=popup selected=selected on_accept=Callback::new(accept) anchor=anchor/>
             </div>
             <div class="editor-actions">
                 <button type="button" class="primary" on:click=move |_| wb.run_query()
@@ -191,4 +233,47 @@ pub fn QueryEditor() -> impl IntoView {
             <DiagnosticList/>
         </section>
     }
+}
+
+/// Where the caret at UTF-16 offset `at` is drawn in the overlay, which lays out the same
+/// text as the textarea: the left edge and the bottom of the caret's line, relative to the
+/// overlay. Found with a collapsed DOM `Range` in the overlay's text nodes. `None` when
+/// the overlay does not hold that offset (it is re-rendered a moment after the text).
+fn caret_point(overlay: &web_sys::HtmlElement, at: usize) -> Option<(f64, f64)> {
+    use wasm_bindgen::JsCast;
+    let base = overlay.get_bounding_client_rect();
+    let range = document().create_range().ok()?;
+    let mut remaining = at as u32;
+    let runs = overlay.child_nodes();
+    for i in 0..runs.length() {
+        let run = runs.item(i)?;
+        // A run is a span holding one text node; Leptos may leave marker comments between.
+        let text = match run.node_type() {
+            web_sys::Node::TEXT_NODE => run,
+            web_sys::Node::ELEMENT_NODE => match run.first_child() {
+                Some(t) => t,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let len = text
+            .text_content()
+            .map_or(0, |t| t.encode_utf16().count() as u32);
+        if remaining <= len {
+            range.set_start(&text, remaining).ok()?;
+            range.set_end(&text, remaining).ok()?;
+            let r = range.get_bounding_client_rect();
+            if r.height() <= 0.0 {
+                return None;
+            }
+            let el: &web_sys::Element = overlay.unchecked_ref();
+            let scroll = f64::from(el.scroll_top());
+            return Some((
+                r.left() - base.left(),
+                r.bottom() - base.top() - scroll + 2.0,
+            ));
+        }
+        remaining -= len;
+    }
+    None
 }

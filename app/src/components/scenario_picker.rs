@@ -76,8 +76,21 @@ pub fn ScenarioPicker() -> impl IntoView {
             .iter()
             .map(|t| format!("{}/{}", t.job, t.instance))
             .collect();
+        let summary = format!(
+            "{} targets · {} series · {} in this window",
+            targets.len(),
+            s.series_count,
+            match incidents.len() {
+                0 => "no incidents".to_string(),
+                1 => "1 incident".to_string(),
+                n => format!("{n} incidents"),
+            }
+        );
+        // Collapsed by default: the editor, not the scenario's description, is what the
+        // learner came for, and at 390 px the full block pushed it below the fold.
         view! {
-            <div class="scenario-details">
+            <details class="scenario-details">
+                <summary>{summary}</summary>
                 <p>{s.description.clone()}</p>
                 <dl>
                     <dt>"Targets"</dt><dd>{targets.join(", ")}</dd>
@@ -85,7 +98,7 @@ pub fn ScenarioPicker() -> impl IntoView {
                     <dt>"Incidents in this window"</dt>
                     <dd>{if incidents.is_empty() { "none".to_string() } else { incidents.join("; ") }}</dd>
                 </dl>
-            </div>
+            </details>
         }
         .into_any()
     };

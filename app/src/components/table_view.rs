@@ -30,14 +30,23 @@ pub fn TableView() -> impl IntoView {
         {move || result().map(|(res, rt)| view! {
             {table(&res)}
             <p class="stats">{stats_line(&res, rt)}</p>
-            {(!res.warnings.is_empty() || !res.infos.is_empty()).then(|| view! {
-                <ul class="annotations">
-                    {res.warnings.iter().map(|w| view! { <li class="warning">{w.clone()}</li> }).collect_view()}
-                    {res.infos.iter().map(|i| view! { <li class="info">{i.clone()}</li> }).collect_view()}
-                </ul>
-            })}
+            {annotations(&res)}
         })}
     }
+}
+
+/// The result's warnings and infos, as the engine (or Prometheus) worded them.
+pub(super) fn annotations(res: &QueryResult) -> Option<impl IntoView + use<>> {
+    (!res.warnings.is_empty() || !res.infos.is_empty()).then(|| {
+        let warnings = res.warnings.clone();
+        let infos = res.infos.clone();
+        view! {
+            <ul class="annotations" aria-label="Warnings and infos">
+                {warnings.into_iter().map(|w| view! { <li class="warning">{w}</li> }).collect_view()}
+                {infos.into_iter().map(|i| view! { <li class="info">{i}</li> }).collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// The rows of a result: series text and value text.

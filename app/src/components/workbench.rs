@@ -16,7 +16,9 @@ use crate::state::catalog::ScenarioSummary;
 use crate::state::time_range::{effective_step, window};
 use crate::state::view::{Tab, ViewState};
 use crate::worker::client::{WorkerClient, WorkerStatus};
-use crate::worker::protocol::{Diagnostic, EvalRange, EvalRequest, Progress, WorkerError};
+use crate::worker::protocol::{
+    AnnotationSpan, Diagnostic, EvalRange, EvalRequest, ExplainData, Progress, WorkerError,
+};
 use leptos::prelude::*;
 use std::rc::Rc;
 
@@ -53,6 +55,8 @@ pub enum RunState {
         tab: Tab,
         /// The result or the reason there is none.
         outcome: Result<QueryResult, WorkerError>,
+        /// Where the result's warnings and infos are in the query.
+        annotations: Vec<AnnotationSpan>,
         /// Time from sending to the answer, milliseconds (page clock).
         round_trip_ms: f64,
     },
@@ -63,8 +67,8 @@ pub enum RunState {
 pub enum ExplainState {
     /// The tab is closed, or the query is empty.
     Empty,
-    /// Waiting for the worker.
-    Loading,
+    /// Waiting for the worker (which may be generating data first).
+    Loading(Option<Progress>),
     /// The tree and hints for `query`.
     Ready {
         /// The text they were computed for; fixes apply only to it.
@@ -89,6 +93,7 @@ struct RunRequest {
 #[derive(Debug, Clone)]
 struct RunOutcome {
     outcome: Result<QueryResult, WorkerError>,
+    annotations: Vec<AnnotationSpan>,
     round_trip_ms: f64,
 }
 
@@ -124,6 +129,28 @@ pub struct Workbench {
     last_run: RwSignal<Option<RunRequest>>,
     format_action: Action<String, (String, Result<String, WorkerError>)>,
     progress: RwSignal<Option<Progress>>,
+    /// The text the learner last ran in the Explain tab (or had a fix applied to): the
+    /// Explain tab evaluates each node only for a text that was run, so typing does not
+    /// start an evaluation per keystroke.
+    explained: RwSignal<Option<String>>,
+}
+
+/// The end of the query window (see [`Workbench::end_ms`]), which is also when the
+/// Explain tab evaluates each node.
+fn explain_time(view: RwSignal<ViewState>, catalog: Memo<Catalog>, opened_ms: i64) -> i64 {
+    if let Some(end) = view.with(|v| v.end_ms) {
+        return end;
+    }
+    let name = view.with(|v| v.scenario.clone());
+    catalog
+        .with(|c| match c {
+            Catalog::Loaded(list) => list
+                .iter()
+                .find(|s| Some(&s.name) == name.as_ref())
+                .map(|s| s.default_end_ms),
+            _ => None,
+        })
+        .unwrap_or(opened_ms / 60_000 * 60_000)
 }
 
 /// The workbench from context.
@@ -188,23 +215,44 @@ impl Workbench {
             _ => (String::new(), Vec::new()),
         });
 
-        // The Explain tab follows the text and the metadata while it is open.
+        // The Explain tab follows the text and the metadata while it is open; a text that
+        // was run is also evaluated node by node on the scenario's data.
+        let explained = RwSignal::new(None::<String>);
+        let explain_progress = RwSignal::new(None::<Progress>);
         let explain_res = LocalResource::new(move || {
             let open = view.with(|v| v.tab == Tab::Explain);
             let q = query.get();
             let meta = metadata.get();
+            let data = if explained.with(|e| e.as_deref() == Some(q.as_str())) {
+                view.with(|v| v.scenario.clone().map(|s| (s, v.seed)))
+            } else {
+                None
+            };
             async move {
                 if !open || q.trim().is_empty() {
                     return ExplainState::Empty;
                 }
-                match worker().explain(&q, meta).await {
+                let data = data.map(|(scenario, seed)| ExplainData {
+                    scenario,
+                    seed,
+                    time_ms: untrack(|| explain_time(view, catalog, opened_ms)),
+                });
+                explain_progress.set(None);
+                let on_progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
+                    explain_progress.try_set(Some(p));
+                });
+                match worker().explain(&q, meta, data, Some(on_progress)).await {
                     Ok(report) => ExplainState::Ready { query: q, report },
                     Err(WorkerError::InvalidQuery(d)) => ExplainState::Invalid(d),
                     Err(e) => ExplainState::Failed(e.to_string()),
                 }
             }
         });
-        let explain = Memo::new(move |_| explain_res.get().unwrap_or(ExplainState::Loading));
+        let explain = Memo::new(move |_| {
+            explain_res
+                .get()
+                .unwrap_or_else(|| ExplainState::Loading(explain_progress.get()))
+        });
 
         let progress = RwSignal::new(None::<Progress>);
         let run_action = Action::new_local(move |r: &RunRequest| {
@@ -214,9 +262,14 @@ impl Workbench {
                     progress.try_set(Some(p));
                 });
                 let sent = now_ms();
-                let outcome = worker().evaluate(request, Some(on_progress)).await;
+                let (outcome, annotations) =
+                    match worker().evaluate(request, Some(on_progress)).await {
+                        Ok(e) => (Ok(e.result), e.annotations),
+                        Err(e) => (Err(e), Vec::new()),
+                    };
                 RunOutcome {
                     outcome,
+                    annotations,
                     round_trip_ms: now_ms() - sent,
                 }
             }
@@ -238,6 +291,7 @@ impl Workbench {
                     request: r.request,
                     tab: r.tab,
                     outcome: o.outcome,
+                    annotations: o.annotations,
                     round_trip_ms: o.round_trip_ms,
                 },
                 None => RunState::Idle,
@@ -287,6 +341,7 @@ impl Workbench {
             last_run,
             format_action,
             progress,
+            explained,
         }
     }
 
@@ -302,12 +357,7 @@ impl Workbench {
     /// The end of the query window: the view's, the scenario's default, or the page's
     /// opening time rounded down to the minute.
     pub fn end_ms(&self) -> i64 {
-        if let Some(end) = self.view.with(|v| v.end_ms) {
-            return end;
-        }
-        self.scenario()
-            .map(|s| s.default_end_ms)
-            .unwrap_or(self.opened_ms / 60_000 * 60_000)
+        explain_time(self.view, self.catalog, self.opened_ms)
     }
 
     /// Replaces the text with its canonical form (through the worker's formatter).
@@ -331,6 +381,8 @@ impl Workbench {
         });
         let tab = self.view.with_untracked(|v| v.tab);
         if tab == Tab::Explain {
+            // The Explain tab evaluates each node of the text it was asked to run.
+            self.explained.set(Some(query));
             return;
         }
         let view = self.view.get_untracked();
@@ -353,16 +405,40 @@ impl Workbench {
             range,
         };
         let run = RunRequest { request, tab };
+        // The latest run wins. The worker answers one request at a time, so a new run
+        // behind a heavy one would wait for an answer nobody will see: stop the old one.
+        if self
+            .run
+            .with_untracked(|r| matches!(r, RunState::Running { .. }))
+        {
+            self.cancel();
+        }
         self.progress.set(None);
         self.last_run.set(Some(run.clone()));
         self.run_action.dispatch_local(run);
     }
 
+    /// Applies a hint's fix to the text it was computed for and runs the result, so the
+    /// learner sees what the fix changed. Does nothing if the text changed meanwhile.
+    pub fn apply_fix(&self, computed_for: &str, fix: &crate::explain::Fix) {
+        if self.query.get_untracked() != computed_for {
+            return;
+        }
+        if let Some(fixed) = fix.apply(computed_for) {
+            self.query.set(fixed);
+            self.run_query();
+        }
+    }
+
     /// Stops the running query. The worker is restarted (see `worker::client`), which also
-    /// fails the editor's pending parse, so the parse is asked again.
+    /// fails the editor's pending parse and Explain, so both are asked again; the new worker
+    /// generates the scenario's data again when the next query needs it.
     pub fn cancel(&self) {
         self.client.get_value().cancel();
         self.parse.refetch();
+        // The explanation in flight was cancelled too; forget the evaluated text so that
+        // reopening Explain does not start the same heavy evaluation again.
+        self.explained.set(None);
     }
 
     /// Whether a query is running.

@@ -8,11 +8,12 @@
 //! ([`describe`]); the hints are PromLens-style advice with one-click fixes expressed as text
 //! edits on spans ([`hints`]), so applying one never re-prints the learner's query.
 //!
-//! Hints that need evaluation results (an empty result and the matcher that emptied it,
-//! many-to-many collisions with their labels) are computed by the same module once the engine
-//! fills [`NodeStats`]; today every node's `stats` is `None`.
+//! With data to run on, [`evaluation::evaluate`] evaluates every node on its own (filling
+//! [`NodeStats`]) and adds the hints that need results: an empty result and the matcher
+//! that emptied it, many-to-many collisions with their labels.
 
 pub mod describe;
+pub mod evaluation;
 pub mod hints;
 pub mod tree;
 
@@ -67,6 +68,9 @@ pub struct NodeStats {
     pub eval_ms: f64,
     /// Label names of the result with a few example values each.
     pub labels: Vec<LabelExamples>,
+    /// Why the node could not be evaluated (the engine's message), when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A label name and some of its values in a node's result.

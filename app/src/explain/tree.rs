@@ -10,17 +10,37 @@ use simulator::promql::{Expr, ExprKind, format};
 /// Recursion follows the tree's depth, which the parser bounds, so it cannot exhaust the
 /// stack whatever the query.
 pub fn nodes(expr: &Expr, query: &str) -> Vec<ExplainNode> {
-    let mut out = Vec::new();
-    walk(expr, query, None, 0, &mut out);
-    out
+    nodes_with_paths(expr, query).0
 }
 
-fn walk(expr: &Expr, query: &str, parent: Option<usize>, depth: usize, out: &mut Vec<ExplainNode>) {
+/// The nodes of `expr` in pre-order, and for each the path to it from the root (child
+/// indices following `Expr::children`, parentheses included), which
+/// `Engine::subtree` takes to evaluate the node on its own.
+pub fn nodes_with_paths(expr: &Expr, query: &str) -> (Vec<ExplainNode>, Vec<Vec<usize>>) {
+    let mut out = Vec::new();
+    let mut paths = Vec::new();
+    let mut path = Vec::new();
+    walk(expr, query, None, 0, &mut path, &mut out, &mut paths);
+    (out, paths)
+}
+
+fn walk(
+    expr: &Expr,
+    query: &str,
+    parent: Option<usize>,
+    depth: usize,
+    path: &mut Vec<usize>,
+    out: &mut Vec<ExplainNode>,
+    paths: &mut Vec<Vec<usize>>,
+) {
     if let ExprKind::Paren(p) = &expr.kind {
-        walk(&p.expr, query, parent, depth, out);
+        path.push(0);
+        walk(&p.expr, query, parent, depth, path, out, paths);
+        path.pop();
         return;
     }
     let id = out.len();
+    paths.push(path.clone());
     out.push(ExplainNode {
         id,
         parent,
@@ -33,8 +53,10 @@ fn walk(expr: &Expr, query: &str, parent: Option<usize>, depth: usize, out: &mut
         sentence: describe::sentence(expr),
         stats: None,
     });
-    for child in expr.children() {
-        walk(child, query, Some(id), depth + 1, out);
+    for (i, child) in expr.children().into_iter().enumerate() {
+        path.push(i);
+        walk(child, query, Some(id), depth + 1, path, out, paths);
+        path.pop();
     }
 }
 
@@ -126,5 +148,9 @@ mod tests {
         );
         assert_eq!(n[0].text, "sum(a) / sum(b)");
         assert_eq!((n[3].start, n[3].end), (9, 15));
+        let q = "(sum(a)) * 2";
+        let (n, paths) = nodes_with_paths(&parse(q).unwrap(), q);
+        assert_eq!(n.len(), 4);
+        assert_eq!(paths, vec![vec![], vec![0, 0], vec![0, 0, 0], vec![1]]);
     }
 }

@@ -13,12 +13,11 @@
 //! consume them through `LocalResource` and `Action::new_local`.
 
 use super::protocol::{
-    Envelope, EvalRequest, ParseOutcome, Progress, Reply, Request, WorkerError, WorkerMessage,
-    decode, encode,
+    Envelope, EvalRequest, Evaluation, ExplainData, ParseOutcome, Progress, Reply, Request,
+    WorkerError, WorkerMessage, decode, encode,
 };
 use crate::editor::metadata::MetadataSnapshot;
 use crate::explain::ExplainReport;
-use crate::result::QueryResult;
 use crate::state::catalog::ScenarioSummary;
 use futures_channel::oneshot;
 use std::cell::RefCell;
@@ -361,17 +360,20 @@ impl WorkerClient {
         }
     }
 
-    /// The Explain tab's tree and hints.
+    /// The Explain tab's tree and hints; with `data`, each node evaluated on it.
     pub async fn explain(
         &self,
         query: &str,
         metadata: MetadataSnapshot,
+        data: Option<ExplainData>,
+        on_progress: Option<ProgressFn>,
     ) -> Result<ExplainReport, WorkerError> {
         let request = Request::Explain {
             query: query.into(),
             metadata,
+            data,
         };
-        match self.request(request, None).await? {
+        match self.request(request, on_progress).await? {
             Reply::Explained(r) => Ok(r),
             other => Err(unexpected(&other)),
         }
@@ -406,7 +408,7 @@ impl WorkerClient {
         &self,
         request: EvalRequest,
         on_progress: Option<ProgressFn>,
-    ) -> Result<QueryResult, WorkerError> {
+    ) -> Result<Evaluation, WorkerError> {
         match self
             .request(Request::Evaluate(request), on_progress)
             .await?

@@ -1,39 +1,82 @@
 //! The worker side: answers the page's requests.
 //!
 //! [`Host::handle`] is a plain function of the request and the host's state (the scenarios
-//! built so far); [`run`] is the message loop around it in the browser. The scenario
-//! catalog and its metadata come from the simulator ([`super::catalog`]). Until the
-//! evaluator (issue 5) is in this build, `Evaluate` answers
-//! [`WorkerError::EngineUnavailable`]: the page says so instead of showing invented data.
+//! built so far, the data generated so far); [`run`] is the message loop around it in the
+//! browser. The scenario catalog and its metadata come from the simulator
+//! ([`super::catalog`]); queries run on data generated when first needed and cached
+//! ([`super::data`]), through the engine ([`super::query`]).
 
 use super::catalog::{self, Catalog};
+use super::data::DataCache;
 use super::protocol::{
-    Diagnostic, Envelope, ParseOutcome, Progress, Reply, Request, WorkerError, WorkerMessage,
+    Diagnostic, Envelope, EvalRange, ExplainData, ParseOutcome, Progress, Reply, Request,
+    WorkerError, WorkerMessage,
 };
+use super::query::{self, Clock};
 use crate::explain;
-use simulator::promql::{self, ParseError};
+use simulator::promql::{self, Engine, Expr, ParseError, QueryTimes};
+use simulator::tsdb::Tsdb;
+use std::sync::Arc;
 
-/// Whether this build contains the PromQL evaluator. Issue 5 sets it when it wires
-/// `Request::Evaluate` to the engine.
-pub const ENGINE_AVAILABLE: bool = false;
+/// Whether this build contains the PromQL evaluator (the page says so in its header).
+pub const ENGINE_AVAILABLE: bool = true;
 
 /// The worker's state across requests.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Host {
     catalog: Catalog,
+    data: DataCache,
+    engine: Engine,
+    clock: Clock,
+}
+
+impl Default for Host {
+    fn default() -> Host {
+        Host::new()
+    }
+}
+
+/// Milliseconds from some origin: the browser's high-resolution clock in the worker,
+/// `Instant` natively.
+#[cfg(target_arch = "wasm32")]
+fn default_clock() -> f64 {
+    use wasm_bindgen::JsCast;
+    js_sys::global()
+        .dyn_into::<web_sys::WorkerGlobalScope>()
+        .ok()
+        .and_then(|g| g.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn default_clock() -> f64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    ORIGIN.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
 }
 
 impl Host {
     /// A host with nothing built yet.
     pub fn new() -> Host {
-        Host::default()
+        Host {
+            catalog: Catalog::default(),
+            data: DataCache::new(),
+            engine: query::engine(),
+            clock: default_clock,
+        }
+    }
+
+    /// How many data windows were generated so far.
+    pub fn windows_generated(&self) -> u64 {
+        self.data.generated()
     }
 
     /// Answers one request. `progress` receives updates during long requests.
     pub fn handle(
         &mut self,
         request: Request,
-        _progress: &mut dyn FnMut(Progress),
+        progress: &mut dyn FnMut(Progress),
     ) -> Result<Reply, WorkerError> {
         match request {
             Request::Parse { query } => Ok(Reply::Parsed(match promql::parse(&query) {
@@ -49,30 +92,109 @@ impl Host {
             Request::Format { query } => promql::parse(&query)
                 .map(|expr| Reply::Formatted(promql::format(&expr)))
                 .map_err(|errors| WorkerError::InvalidQuery(diagnostics(&query, &errors))),
-            Request::Explain { query, metadata } => promql::parse(&query)
-                .map(|expr| Reply::Explained(explain::report(&expr, &query, &metadata)))
-                .map_err(|errors| WorkerError::InvalidQuery(diagnostics(&query, &errors))),
+            Request::Explain {
+                query,
+                metadata,
+                data,
+            } => {
+                let expr = parse(&query)?;
+                let mut report = explain::report(&expr, &query, &metadata);
+                if let Some(ExplainData {
+                    scenario,
+                    seed,
+                    time_ms,
+                }) = data
+                {
+                    let times = QueryTimes {
+                        start: time_ms,
+                        end: time_ms,
+                        step: 0,
+                    };
+                    let db = self.data_for(&scenario, seed, &expr, times, progress)?;
+                    explain::evaluation::evaluate(
+                        &mut report,
+                        &self.engine,
+                        &db,
+                        &expr,
+                        &query,
+                        time_ms,
+                        self.clock,
+                    );
+                }
+                Ok(Reply::Explained(report))
+            }
             Request::Scenarios => self.catalog.summaries().map(Reply::Scenarios),
             // The seed changes values, not which series exist, so metadata ignores it.
             Request::Metadata { scenario, .. } => self
                 .catalog
                 .scenario(&scenario)
                 .map(|s| Reply::Metadata(catalog::metadata(s))),
-            // Where the evaluator plugs in (issue 5): generate the scenario's TSDB for the
-            // request's window (reporting "generating samples" through `progress`, which the
-            // page shows with a Cancel button), evaluate `req.range`, and answer
-            // `Reply::Evaluated` with the result in the Prometheus API's shape, stats
-            // (eval time, samples touched) and annotations included; then set
-            // ENGINE_AVAILABLE. Per-node results for Explain fill `ExplainNode::stats`.
             Request::Evaluate(req) => {
-                if let Err(errors) = promql::parse(&req.query) {
-                    return Err(WorkerError::InvalidQuery(diagnostics(&req.query, &errors)));
-                }
-                self.catalog.scenario(&req.scenario)?;
-                Err(WorkerError::EngineUnavailable)
+                let expr = parse(&req.query)?;
+                let times = match req.range {
+                    EvalRange::Instant { time_ms } => QueryTimes {
+                        start: time_ms,
+                        end: time_ms,
+                        step: 0,
+                    },
+                    EvalRange::Range {
+                        start_ms,
+                        end_ms,
+                        step_ms,
+                    } => QueryTimes {
+                        start: start_ms,
+                        end: end_ms,
+                        step: step_ms,
+                    },
+                };
+                let db = self.data_for(&req.scenario, req.seed, &expr, times, progress)?;
+                query::run(
+                    &self.engine,
+                    &db,
+                    &expr,
+                    &req.query,
+                    times,
+                    self.clock,
+                    progress,
+                )
+                .map(Reply::Evaluated)
             }
         }
     }
+
+    /// The data `expr` reads over `times`, generated if no cached window holds it.
+    fn data_for(
+        &mut self,
+        scenario: &str,
+        seed: u64,
+        expr: &Expr,
+        times: QueryTimes,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Arc<Tsdb>, WorkerError> {
+        // A query that selects nothing (`vector(1)`) still needs a database: the one for
+        // its times, which later queries can use.
+        let need = self
+            .engine
+            .data_range(expr, times)
+            .unwrap_or((times.start, times.end));
+        self.data.get(
+            &mut self.catalog,
+            scenario,
+            seed,
+            need,
+            &mut |done, total| {
+                progress(Progress {
+                    stage: "generating samples".into(),
+                    done,
+                    total: Some(total),
+                })
+            },
+        )
+    }
+}
+
+fn parse(query: &str) -> Result<Expr, WorkerError> {
+    promql::parse(query).map_err(|errors| WorkerError::InvalidQuery(diagnostics(query, &errors)))
 }
 
 /// The parser's errors as the editor shows them.
@@ -176,7 +298,8 @@ mod browser {
 mod tests {
     use super::*;
     use crate::editor::metadata::MetadataSnapshot;
-    use crate::worker::protocol::{EvalRange, EvalRequest, encode};
+    use crate::result::{ErrorType, ResultData};
+    use crate::worker::protocol::{EvalRequest, Evaluation, encode};
 
     fn handle(request: Request) -> Result<Reply, WorkerError> {
         Host::new().handle(request, &mut |_| {})
@@ -220,6 +343,7 @@ mod tests {
         let Ok(Reply::Explained(report)) = handle(Request::Explain {
             query: "histogram_quantile(0.9, sum(rate(x_bucket[5m])))".into(),
             metadata: MetadataSnapshot::default(),
+            data: None,
         }) else {
             panic!("not an explain reply")
         };
@@ -228,19 +352,118 @@ mod tests {
         assert!(!report.evaluated);
     }
 
-    #[test]
-    fn without_the_engine_the_worker_says_so_after_checking_the_request() {
-        let eval = |query: &str| {
-            handle(Request::Evaluate(EvalRequest {
+    const END: i64 = simulator::scenario::DEFAULT_ANCHOR;
+
+    fn evaluate(host: &mut Host, query: &str, range: EvalRange) -> Result<Reply, WorkerError> {
+        host.handle(
+            Request::Evaluate(EvalRequest {
                 scenario: "demo".into(),
                 seed: 1,
                 query: query.into(),
-                range: EvalRange::Instant { time_ms: 0 },
-            }))
-        };
-        assert_eq!(eval("up"), Err(WorkerError::EngineUnavailable));
-        assert!(matches!(eval("up +"), Err(WorkerError::InvalidQuery(_))));
+                range,
+            }),
+            &mut |_| {},
+        )
+    }
+
+    fn evaluated(reply: Result<Reply, WorkerError>) -> Evaluation {
+        match reply {
+            Ok(Reply::Evaluated(e)) => e,
+            other => panic!("not a result: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn queries_run_on_generated_data_that_is_kept() {
         let mut host = Host::new();
+        let mut stages = Vec::new();
+        let reply = host.handle(
+            Request::Evaluate(EvalRequest {
+                scenario: "demo".into(),
+                seed: 1,
+                query: "sum by (job) (rate(demo_api_request_duration_seconds_count[5m]))".into(),
+                range: EvalRange::Range {
+                    start_ms: END - 6 * 3_600_000,
+                    end_ms: END,
+                    step_ms: 60_000,
+                },
+            }),
+            &mut |p| stages.push(p.stage),
+        );
+        let e = evaluated(reply);
+        let ResultData::Matrix(m) = &e.result.data else {
+            panic!("a range query gives a matrix")
+        };
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].metric.get("job"), Some("demo"));
+        assert_eq!(m[0].values.len(), 361);
+        assert!(e.result.samples_touched().unwrap() > 0);
+        assert!(e.result.eval_seconds().unwrap() >= 0.0);
+        assert!(stages.iter().any(|s| s == "generating samples"));
+        assert_eq!(host.windows_generated(), 1);
+        // The Table's instant query and the same range reuse the data.
+        let e = evaluated(evaluate(
+            &mut host,
+            "up",
+            EvalRange::Instant { time_ms: END },
+        ));
+        let ResultData::Vector(v) = &e.result.data else {
+            panic!("an instant query gives a vector")
+        };
+        assert!(!v.is_empty());
+        assert!(v.windows(2).all(|w| w[0].metric < w[1].metric), "sorted");
+        assert_eq!(host.windows_generated(), 1);
+        // Same answer as the simulator's own engine on the same data.
+        let sc = simulator::scenario::by_name("demo").unwrap();
+        let db = simulator::tsdb::Tsdb::from_scenario(
+            &sc,
+            1,
+            simulator::scenario::Window::new(END - 7 * 3_600_000, END),
+        );
+        let expr = promql::parse("up").unwrap();
+        let direct = Engine::default().instant(&db, &expr, END).unwrap();
+        assert_eq!(e.result.data, query::result_data(&direct.value));
+    }
+
+    #[test]
+    fn annotations_come_with_their_spans_and_errors_with_the_engines_words() {
+        let mut host = Host::new();
+        let q = "rate(demo_memory_usage_bytes[5m])";
+        let e = evaluated(evaluate(&mut host, q, EvalRange::Instant { time_ms: END }));
+        assert_eq!(e.result.infos.len(), 1, "{:?}", e.result);
+        assert!(e.result.infos[0].contains("might not be a counter"));
+        let a = &e.annotations[0];
+        assert!(!a.warning);
+        assert_eq!(
+            &q[a.start as usize..a.end as usize],
+            "demo_memory_usage_bytes[5m]"
+        );
+        let err = evaluate(
+            &mut host,
+            "demo_num_cpus + on (instance) demo_cpu_usage_seconds_total",
+            EvalRange::Instant { time_ms: END },
+        );
+        assert!(
+            matches!(&err, Err(WorkerError::Query(e)) if e.message.starts_with("found duplicate series") && e.error_type == ErrorType::Execution),
+            "{err:?}"
+        );
+        let err = evaluate(
+            &mut host,
+            "up",
+            EvalRange::Range {
+                start_ms: END - 86_400_000,
+                end_ms: END,
+                step_ms: 1_000,
+            },
+        );
+        assert!(
+            matches!(&err, Err(WorkerError::Query(e)) if e.message.contains("maximum resolution")),
+            "{err:?}"
+        );
+        assert!(matches!(
+            evaluate(&mut host, "up +", EvalRange::Instant { time_ms: END }),
+            Err(WorkerError::InvalidQuery(_))
+        ));
         let unknown = host.handle(
             Request::Evaluate(EvalRequest {
                 scenario: "atlantis".into(),
@@ -254,6 +477,28 @@ mod tests {
             unknown,
             Err(WorkerError::UnknownScenario("atlantis".into()))
         );
+    }
+
+    #[test]
+    fn explain_with_data_fills_node_stats() {
+        let mut host = Host::new();
+        let reply = host.handle(
+            Request::Explain {
+                query: "demo_api_request_duration_seconds_count".into(),
+                metadata: MetadataSnapshot::default(),
+                data: Some(ExplainData {
+                    scenario: "demo".into(),
+                    seed: 1,
+                    time_ms: END,
+                }),
+            },
+            &mut |_| {},
+        );
+        let Ok(Reply::Explained(report)) = reply else {
+            panic!("not an explain reply: {reply:?}")
+        };
+        assert!(report.evaluated);
+        assert!(report.nodes[0].stats.as_ref().unwrap().series > 0);
     }
 
     #[test]

@@ -25,5 +25,7 @@
 
 pub mod catalog;
 pub mod client;
+pub mod data;
 pub mod host;
 pub mod protocol;
+pub mod query;

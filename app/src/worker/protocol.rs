@@ -47,6 +47,10 @@ pub enum Request {
         query: String,
         /// What is known about the data source's metrics, for the hints.
         metadata: MetadataSnapshot,
+        /// The data to evaluate each node on, for per-node statistics and the hints that
+        /// need results; `None` explains the text alone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        data: Option<ExplainData>,
     },
     /// The scenario catalog.
     Scenarios,
@@ -72,6 +76,18 @@ pub struct EvalRequest {
     pub query: String,
     /// When to evaluate it.
     pub range: EvalRange,
+}
+
+/// Where the Explain tab evaluates a query's nodes: instant queries at one time, as the
+/// Prometheus UI's tree view does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExplainData {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed.
+    pub seed: u64,
+    /// The evaluation time, Unix milliseconds (the Table's time).
+    pub time_ms: i64,
 }
 
 /// An instant or a range query's times, in Unix milliseconds.
@@ -146,8 +162,52 @@ pub enum Reply {
     Scenarios(Vec<ScenarioSummary>),
     /// For [`Request::Metadata`].
     Metadata(MetadataSnapshot),
-    /// For [`Request::Evaluate`]: exactly what Prometheus' API returns.
-    Evaluated(QueryResult),
+    /// For [`Request::Evaluate`]: exactly what Prometheus' API returns, plus the spans of
+    /// its annotations.
+    Evaluated(Evaluation),
+}
+
+/// A query's result with what the API's JSON cannot carry.
+///
+/// On the wire it is the API response body itself (`status`, `data`, `warnings`, ...), with
+/// one more key, `annotationSpans`, when there are annotations: a reader of the API body
+/// ignores it, and the page underlines from it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The result, as Prometheus' API returns it.
+    #[serde(flatten)]
+    pub result: QueryResult,
+    /// Where in the query each warning and info is, in the order of the result's lists
+    /// (warnings first).
+    #[serde(
+        default,
+        rename = "annotationSpans",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub annotations: Vec<AnnotationSpan>,
+}
+
+impl Evaluation {
+    /// A result without annotation spans.
+    pub fn new(result: QueryResult) -> Evaluation {
+        Evaluation {
+            result,
+            annotations: Vec::new(),
+        }
+    }
+}
+
+/// The node a warning or info is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnnotationSpan {
+    /// First byte of the node in the query.
+    pub start: u32,
+    /// One past its last byte.
+    pub end: u32,
+    /// A warning (`true`) or an info.
+    pub warning: bool,
+    /// The annotation's text, without the position.
+    pub message: String,
 }
 
 /// The parser's verdict on a query.
@@ -250,6 +310,16 @@ mod tests {
             Request::Explain {
                 query: "up".into(),
                 metadata: MetadataSnapshot::default(),
+                data: None,
+            },
+            Request::Explain {
+                query: "up".into(),
+                metadata: MetadataSnapshot::default(),
+                data: Some(ExplainData {
+                    scenario: "demo".into(),
+                    seed: 2,
+                    time_ms: 1_000,
+                }),
             },
             Request::Scenarios,
             Request::Metadata {
@@ -290,9 +360,21 @@ mod tests {
             },
             WorkerMessage::Reply {
                 id: 4,
-                outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Scalar(
-                    Sample { t_ms: 1000, v: 1.0 },
+                outcome: Ok(Reply::Evaluated(Evaluation::new(QueryResult::new(
+                    ResultData::Scalar(Sample { t_ms: 1000, v: 1.0 }),
                 )))),
+            },
+            WorkerMessage::Reply {
+                id: 6,
+                outcome: Ok(Reply::Evaluated(Evaluation {
+                    result: QueryResult::new(ResultData::Vector(vec![])),
+                    annotations: vec![AnnotationSpan {
+                        start: 5,
+                        end: 9,
+                        warning: false,
+                        message: "PromQL info: metric might not be a counter".into(),
+                    }],
+                })),
             },
             WorkerMessage::Reply {
                 id: 5,
@@ -309,8 +391,8 @@ mod tests {
     fn the_evaluated_reply_carries_the_api_body_verbatim() {
         let m = WorkerMessage::Reply {
             id: 1,
-            outcome: Ok(Reply::Evaluated(QueryResult::new(ResultData::Vector(
-                vec![],
+            outcome: Ok(Reply::Evaluated(Evaluation::new(QueryResult::new(
+                ResultData::Vector(vec![]),
             )))),
         };
         assert_eq!(
