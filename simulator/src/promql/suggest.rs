@@ -9,12 +9,15 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let budget = (word.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
-        let score = if candidate == lower {
+        // Both sides are compared in lower case: label values such as `GET` are upper case,
+        // and a learner's `GETT` should still find them.
+        let folded = candidate.to_ascii_lowercase();
+        let score = if folded == lower {
             0
-        } else if lower.len() >= 3 && candidate.starts_with(&lower) {
+        } else if lower.len() >= 3 && folded.starts_with(&lower) {
             1
         } else {
-            let d = edit_distance(&lower, candidate);
+            let d = edit_distance(&lower, &folded);
             if d > budget {
                 continue;
             }
@@ -81,5 +84,14 @@ mod tests {
         assert_eq!(closest("histogram_q", names), Some("histogram_quantile"));
         assert_eq!(closest("sum_over_tme", names), Some("sum_over_time"));
         assert_eq!(closest("banana", names), None);
+    }
+
+    #[test]
+    fn closest_ignores_case_on_both_sides() {
+        let methods = ["GET", "POST", "DELETE"];
+        assert_eq!(closest("GETT", methods), Some("GET"));
+        assert_eq!(closest("post", methods), Some("POST"));
+        assert_eq!(closest("Delet", methods), Some("DELETE"));
+        assert_eq!(closest("PATCH", methods), None);
     }
 }
