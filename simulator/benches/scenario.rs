@@ -37,11 +37,13 @@ mod bench {
             let st = db.stats();
             println!(
                 "{name}: {} series, {} samples in the default window; TSDB {:.3} bytes/sample \
-                 ({} value bytes, {} timestamp bytes, {} chunk bytes, {} chunks)",
+                 ({} value bytes, {} resume-mark bytes, {} timestamp bytes, {} chunk bytes, \
+                 {} chunks)",
                 st.series,
                 st.samples,
                 st.bytes_per_sample(),
                 st.value_bytes,
+                st.value_index_bytes,
                 st.timestamp_bytes,
                 st.chunk_overhead_bytes,
                 st.chunks

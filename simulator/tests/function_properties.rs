@@ -86,8 +86,12 @@ proptest! {
         let end = t.last().copied().unwrap_or(0);
         let secs = (end - start) as f64 / 1000.0;
         for (counter, is_rate) in [(true, true), (true, false), (false, false)] {
-            let r = rate::extrapolated_rate(&t, &v, start, end, secs, counter, is_rate);
+            let r = rate::extrapolated_rate(&t, &v, None, start, end, secs, counter, is_rate);
             prop_assert_eq!(r.is_some(), t.len() >= 2);
+            // The drops the engine lists give the same bits as scanning the window.
+            let drops: Vec<f64> = v.windows(2).filter(|w| w[1] < w[0]).map(|w| w[0]).collect();
+            let listed = rate::extrapolated_rate(&t, &v, Some(&drops), start, end, secs, counter, is_rate);
+            prop_assert_eq!(r.map(f64::to_bits), listed.map(f64::to_bits));
             for smoothed in [false, true] {
                 let _ = rate::extended_rate(&t, &v, start, end, secs, smoothed, counter, is_rate);
             }

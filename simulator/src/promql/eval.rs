@@ -247,9 +247,8 @@ pub(crate) struct Evaluator<'a> {
     pub(crate) query: QueryTimes,
     pub(crate) budget: Budget<'a>,
     pub(crate) annotations: Annotations,
-    /// Reused buffers for the samples of one series inside a range.
-    window_ts: Vec<i64>,
-    window_vs: Vec<f64>,
+    /// Reused buffer for the samples of one series inside a range.
+    window: WindowBuffer,
 }
 
 /// Converts a budget stop into the error Prometheus reports, at the node being evaluated.
@@ -437,8 +436,97 @@ impl SpanProbe<'_> {
 /// The samples of one series in a sequence of windows that move forward in time.
 struct WindowCursor<'a> {
     source: WindowSource<'a>,
-    /// Buffered samples; the live window is `ts[head..]`.
+    /// Buffered samples; the live window is `ts[head..]` of the [`WindowBuffer`].
     head: usize,
+}
+
+/// The buffered samples of one series as its window slides, reused from series to series.
+#[derive(Default)]
+struct WindowBuffer {
+    ts: Vec<i64>,
+    vs: Vec<f64>,
+    /// The drops among the buffered samples, kept only when `track_drops` is set.
+    drops: Drops,
+    /// Whether the range function reads [`Window::drops`] (`rate`, `increase`, `resets`).
+    track_drops: bool,
+}
+
+impl WindowBuffer {
+    fn clear(&mut self) {
+        self.ts.clear();
+        self.vs.clear();
+        self.drops.clear();
+    }
+
+    /// Appends a sample, noting a drop when it is lower than the buffered sample before it.
+    #[inline]
+    fn push(&mut self, t: i64, v: f64) {
+        if self.track_drops
+            && let Some(&prev) = self.vs.last()
+            && v < prev
+        {
+            self.drops.at.push(self.vs.len());
+            self.drops.before.push(prev);
+        }
+        self.ts.push(t);
+        self.vs.push(v);
+    }
+
+    /// Forgets the first `n` samples, which no later window holds.
+    fn drain(&mut self, n: usize) {
+        self.ts.drain(..n);
+        self.vs.drain(..n);
+        self.drops.drain(n);
+    }
+}
+
+/// Where the buffered samples drop (a sample lower than the one before it), noted as the
+/// samples arrive.
+///
+/// Why: `rate` and `increase` add back the value before every drop inside the window
+/// (counter-reset correction), and `resets` counts the drops. Rescanning the window at each
+/// step costs O(samples in range) per step, which dominates `rate(x[1h])` and longer ranges
+/// in range queries. With the drops listed once per series, a window's drops are a binary
+/// search away and a step costs O(log drops + drops in the window), usually O(1).
+///
+/// Why a list of the values rather than a prefix sum of corrections: a difference of two
+/// prefix sums rounds differently from Prometheus' in-order sum, `last - first` plus each
+/// correction in turn, and Kahan summation would not reproduce Prometheus' plain sum either.
+/// The list lets the kernel perform exactly Prometheus' additions in Prometheus' order, so
+/// results stay bit-identical; and counters rarely reset, so the list is short. (A gauge
+/// drops at every other sample, which is why only functions that ask get a list.)
+#[derive(Default)]
+struct Drops {
+    /// The buffer index of each drop's lower sample, ascending.
+    at: Vec<usize>,
+    /// The value before each drop (what a counter reset lost), aligned with `at`.
+    before: Vec<f64>,
+}
+
+impl Drops {
+    fn clear(&mut self) {
+        self.at.clear();
+        self.before.clear();
+    }
+
+    /// Follows the buffer losing its first `n` samples. A drop at index `n` loses the sample
+    /// before it, so it can never be inside a window again and goes too.
+    fn drain(&mut self, n: usize) {
+        let gone = self.at.partition_point(|&i| i <= n);
+        self.at.drain(..gone);
+        self.before.drain(..gone);
+        for i in &mut self.at {
+            *i -= n;
+        }
+    }
+
+    /// The values before the drops inside the window `from..to` of the buffer: those whose
+    /// lower sample and the sample before it are both in the window, in order.
+    fn within(&self, from: usize, to: usize) -> &[f64] {
+        let a = self.at.partition_point(|&i| i <= from);
+        let b = self.at.partition_point(|&i| i < to);
+        self.before.get(a..b.max(a)).unwrap_or(&[])
+    }
 }
 
 enum WindowSource<'a> {
@@ -452,19 +540,17 @@ enum WindowSource<'a> {
 }
 
 impl WindowCursor<'_> {
-    /// Moves the window to `(lo, hi]`, keeping `ts`/`vs` as the buffer. Bounds never move
-    /// back. Returns how many samples were read.
-    fn advance(&mut self, lo: i64, hi: i64, ts: &mut Vec<i64>, vs: &mut Vec<f64>) -> u64 {
-        while self.head < ts.len() && ts[self.head] <= lo {
+    /// Moves the window to `(lo, hi]` of `buf`. Bounds never move back. Returns how many
+    /// samples were read.
+    fn advance(&mut self, lo: i64, hi: i64, buf: &mut WindowBuffer) -> u64 {
+        while self.head < buf.ts.len() && buf.ts[self.head] <= lo {
             self.head += 1;
         }
-        if self.head == ts.len() {
-            ts.clear();
-            vs.clear();
+        if self.head == buf.ts.len() {
+            buf.clear();
             self.head = 0;
-        } else if self.head > 1024 && self.head * 2 > ts.len() {
-            ts.drain(..self.head);
-            vs.drain(..self.head);
+        } else if self.head > 1024 && self.head * 2 > buf.ts.len() {
+            buf.drain(self.head);
             self.head = 0;
         }
         let mut read = 0;
@@ -484,8 +570,7 @@ impl WindowCursor<'_> {
                     }
                     read += 1;
                     if t > lo && !is_stale_marker(v) {
-                        ts.push(t);
-                        vs.push(v);
+                        buf.push(t, v);
                     }
                     *pending = it.next();
                 }
@@ -496,8 +581,7 @@ impl WindowCursor<'_> {
                         break;
                     }
                     if p.t > lo {
-                        ts.push(p.t);
-                        vs.push(p.v);
+                        buf.push(p.t, p.v);
                         read += 1;
                     }
                     *next += 1;
@@ -557,8 +641,7 @@ impl<'a> Evaluator<'a> {
             query,
             budget: Budget::new(opts.limits, progress),
             annotations: Annotations::new(),
-            window_ts: Vec::new(),
-            window_vs: Vec::new(),
+            window: WindowBuffer::default(),
         }
     }
 
@@ -787,8 +870,8 @@ impl<'a> Evaluator<'a> {
         let db = self.db;
         let data_time = |i: usize| at.unwrap_or(steps.time(i)).saturating_sub(offset);
         let (first, last) = (data_time(0), data_time(n.saturating_sub(1)));
-        let mut ts = std::mem::take(&mut self.window_ts);
-        let mut vs = std::mem::take(&mut self.window_vs);
+        let mut buf = std::mem::take(&mut self.window);
+        buf.track_drops = false;
         let mut out = Vec::with_capacity(refs.len());
         let mut spare: Option<SampleIter<'a>> = None;
         for &r in refs {
@@ -810,8 +893,7 @@ impl<'a> Evaluator<'a> {
             if let WindowSource::Db { it, pending } = &mut cursor.source {
                 *pending = it.next();
             }
-            ts.clear();
-            vs.clear();
+            buf.clear();
             let mut series = self.new_series(labels.clone(), n, span)?;
             let mut read = 0;
             for i in 0..n {
@@ -819,10 +901,9 @@ impl<'a> Evaluator<'a> {
                 read += cursor.advance(
                     d.saturating_sub(lookback),
                     d.saturating_add(lookback),
-                    &mut ts,
-                    &mut vs,
+                    &mut buf,
                 );
-                if let Some(v) = smoothed_value(&ts[cursor.head..], &vs[cursor.head..], d) {
+                if let Some(v) = smoothed_value(&buf.ts[cursor.head..], &buf.vs[cursor.head..], d) {
                     series.set(i, v);
                 }
             }
@@ -835,10 +916,8 @@ impl<'a> Evaluator<'a> {
                 out.push(series);
             }
         }
-        ts.clear();
-        vs.clear();
-        self.window_ts = ts;
-        self.window_vs = vs;
+        buf.clear();
+        self.window = buf;
         Ok(StepVector::new(out))
     }
 
@@ -1395,8 +1474,8 @@ impl<'a> Evaluator<'a> {
         let scalars = self.scalar_args(c, Some(m_index), steps)?;
         let n = steps.len();
         let mut out: Vec<StepSeries> = Vec::new();
-        let mut ts = std::mem::take(&mut self.window_ts);
-        let mut vs = std::mem::take(&mut self.window_vs);
+        let mut buf = std::mem::take(&mut self.window);
+        buf.track_drops = f.drops;
         let result = match &range_arg.kind {
             ExprKind::MatrixSelector(m) => {
                 let input = self.matrix_input(m)?;
@@ -1434,8 +1513,7 @@ impl<'a> Evaluator<'a> {
                         &scalars,
                         spans,
                         steps,
-                        &mut ts,
-                        &mut vs,
+                        &mut buf,
                         &mut out,
                     );
                     if let WindowSource::Db { it, .. } = cursor.source {
@@ -1473,8 +1551,7 @@ impl<'a> Evaluator<'a> {
                         &scalars,
                         spans,
                         steps,
-                        &mut ts,
-                        &mut vs,
+                        &mut buf,
                         &mut out,
                     );
                     if r.is_err() {
@@ -1489,10 +1566,8 @@ impl<'a> Evaluator<'a> {
                 range_arg.span,
             )),
         };
-        ts.clear();
-        vs.clear();
-        self.window_ts = ts;
-        self.window_vs = vs;
+        buf.clear();
+        self.window = buf;
         for a in &scalars {
             self.release(a.len());
         }
@@ -1533,13 +1608,11 @@ impl<'a> Evaluator<'a> {
         scalars: &[Vec<f64>],
         spans: &CallSpans,
         steps: Steps,
-        ts: &mut Vec<i64>,
-        vs: &mut Vec<f64>,
+        buf: &mut WindowBuffer,
         out: &mut Vec<StepSeries>,
     ) -> Result<(), EvalError> {
         let n = steps.len();
-        ts.clear();
-        vs.clear();
+        buf.clear();
         if let WindowSource::Db { it, pending } = &mut cursor.source {
             *pending = it.next();
         }
@@ -1552,12 +1625,12 @@ impl<'a> Evaluator<'a> {
             let t = steps.time(i);
             let (lo, hi) = input.bounds(t);
             let (fetch_lo, fetch_hi) = input.fetch_bounds(t);
-            let read = cursor.advance(fetch_lo, fetch_hi, ts, vs);
+            let read = cursor.advance(fetch_lo, fetch_hi, buf);
             if let Err(e) = self.touch(read, spans.call) {
                 result = Err(e);
                 break;
             }
-            let live = ts.len() - cursor.head;
+            let live = buf.ts.len() - cursor.head;
             if live > buffered {
                 if let Err(e) = self.hold(live - buffered, spans.call) {
                     result = Err(e);
@@ -1572,8 +1645,8 @@ impl<'a> Evaluator<'a> {
             }
             // An extended window keeps the samples its modifier needs around the range.
             let (from, to) = match input.extended {
-                None => (cursor.head, ts.len()),
-                Some(kind) => match extended::trim(&ts[cursor.head..], kind, lo, hi) {
+                None => (cursor.head, buf.ts.len()),
+                Some(kind) => match extended::trim(&buf.ts[cursor.head..], kind, lo, hi) {
                     Some((a, b)) => (cursor.head + a, cursor.head + b),
                     None => continue,
                 },
@@ -1582,8 +1655,9 @@ impl<'a> Evaluator<'a> {
                 args[j] = a[i];
             }
             let w = Window {
-                ts: &ts[from..to],
-                vs: &vs[from..to],
+                ts: &buf.ts[from..to],
+                vs: &buf.vs[from..to],
+                drops: buf.track_drops.then(|| buf.drops.within(from, to)),
                 range_start: lo,
                 range_end: hi,
                 eval_time: t,

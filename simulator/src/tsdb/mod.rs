@@ -139,12 +139,15 @@ pub struct Stats {
     pub timestamp_bytes: u64,
     /// Bytes of chunk bookkeeping (bounds, counts, references).
     pub chunk_overhead_bytes: u64,
+    /// Bytes of the value streams' resume marks (see [`chunk::MARK_EVERY`]), which let a
+    /// lookup start decoding near the sample it wants.
+    pub value_index_bytes: u64,
 }
 
 impl Stats {
     /// Bytes holding samples: values, timestamps and chunk bookkeeping.
     pub fn sample_bytes(&self) -> u64 {
-        self.value_bytes + self.timestamp_bytes + self.chunk_overhead_bytes
+        self.value_bytes + self.timestamp_bytes + self.chunk_overhead_bytes + self.value_index_bytes
     }
 
     /// Bytes per sample, or 0 without samples.
@@ -161,7 +164,11 @@ struct Chunk {
     min_t: i64,
     max_t: i64,
     count: u32,
+    /// Where the value stream ends in `values` and its resume marks begin. (It fills what
+    /// was padding after `count`, so the struct did not grow.)
+    stream_len: u32,
     ts: Arc<[u8]>,
+    /// The value stream, then its resume marks.
     values: Box<[u8]>,
 }
 
@@ -456,6 +463,7 @@ impl Tsdb {
             ts: Vec::new(),
             ts_column: None,
             vs: Vec::new(),
+            vs_from: 0,
             pos: 0,
             done: false,
         }
@@ -482,6 +490,7 @@ impl Tsdb {
         it.mint = mint;
         it.maxt = maxt;
         it.vs.clear();
+        it.vs_from = 0;
         // Past the buffer, so the first `next` loads a chunk (keeping `ts` if it matches).
         it.pos = it.ts.len();
         it.done = false;
@@ -499,10 +508,13 @@ impl Tsdb {
         for s in &self.series {
             st.chunks += s.chunks.len() as u64;
             for c in &s.chunks {
-                st.value_bytes += c.values.len() as u64;
+                let stream = u64::from(c.stream_len);
+                st.value_bytes += stream;
+                st.value_index_bytes += (c.values.len() as u64).saturating_sub(stream);
                 st.chunk_overhead_bytes += std::mem::size_of::<Chunk>() as u64;
             }
             st.value_bytes += s.head.values.bytes_len() as u64;
+            st.value_index_bytes += s.head.values.marks_len() as u64;
             st.timestamp_bytes += (s.head.ts.len() * 8) as u64;
         }
         st
@@ -545,12 +557,15 @@ fn seal(s: &mut SeriesData, pool: &mut TimestampPool) {
     };
     let count = head.ts.len() as u32;
     let ts = pool.intern(chunk::encode_timestamps(&head.ts));
+    let (values, stream_len) = head.values.finish();
     s.chunks.push(Chunk {
         min_t,
         max_t,
         count,
+        // A chunk holds at most MAX_SAMPLES values of at most 80 bits each.
+        stream_len: u32::try_from(stream_len).unwrap_or(u32::MAX),
         ts,
-        values: head.values.finish(),
+        values,
     });
 }
 
@@ -571,7 +586,10 @@ pub struct SampleIter<'a> {
     /// The sealed timestamp column `ts` holds decoded (address and sample count), if `ts`
     /// holds a whole column.
     ts_column: Option<(usize, u32)>,
+    /// Decoded values: `vs[i]` is the value of the sample at `ts[vs_from + i]` (decoding
+    /// starts at the resume mark before the range, not at the chunk's start).
     vs: Vec<f64>,
+    vs_from: usize,
     pos: usize,
     done: bool,
 }
@@ -586,6 +604,7 @@ impl<'a> SampleIter<'a> {
             ts: Vec::new(),
             ts_column: None,
             vs: Vec::new(),
+            vs_from: 0,
             pos: 0,
             done: true,
         }
@@ -602,6 +621,7 @@ impl<'a> SampleIter<'a> {
             self.chunk += 1;
         }
         self.vs.clear();
+        self.vs_from = 0;
         self.pos = 0;
         if let Some(c) = s.chunks.get(self.chunk) {
             if c.min_t > self.maxt {
@@ -613,11 +633,14 @@ impl<'a> SampleIter<'a> {
                 chunk::decode_timestamps(&c.ts, c.count as usize, &mut self.ts);
                 self.ts_column = Some(column);
             }
-            // Values decode only in order; stop at the last one the range needs.
+            // Values decode only in order: start at the last resume mark before the range's
+            // first sample and stop at the last one the range needs.
             let n = self.ts.partition_point(|&t| t <= self.maxt);
-            let mut dec = ValueDecoder::new(&c.values);
-            self.vs.reserve(n);
-            for _ in 0..n {
+            let first = self.ts.partition_point(|&t| t < self.mint);
+            let (mut dec, from) = chunk::decoder_at(&c.values, c.stream_len as usize, first);
+            self.vs_from = from;
+            self.vs.reserve(n.saturating_sub(from));
+            for _ in from..n {
                 self.vs.push(dec.next_value());
             }
         } else {
@@ -665,7 +688,11 @@ impl Iterator for SampleIter<'_> {
             // `vs` stops at the range's end, so a missing value means the range is done
             // in this chunk; a later chunk starts after `maxt` too.
             if let Some(&t) = self.ts.get(self.pos) {
-                let Some(&v) = self.vs.get(self.pos) else {
+                let Some(&v) = self
+                    .pos
+                    .checked_sub(self.vs_from)
+                    .and_then(|i| self.vs.get(i))
+                else {
                     self.done = true;
                     return None;
                 };

@@ -419,31 +419,102 @@ static TEST_COUNT: crate::promql::Function = crate::promql::Function {
         counter_info: true,
         then: None,
         modifiers: &[],
+        drops: false,
     }),
 };
 
 /// Parses `q` and points every call at [`TEST_COUNT`].
 fn with_test_count(q: &str) -> Expr {
-    fn patch(e: &mut Expr) {
+    with_double(q, &TEST_COUNT)
+}
+
+/// Parses `q` and points every call at the test double `f`.
+fn with_double(q: &str, f: &'static crate::promql::Function) -> Expr {
+    fn patch(e: &mut Expr, f: &'static crate::promql::Function) {
         if let ExprKind::Call(c) = &mut e.kind {
-            c.function = &TEST_COUNT;
+            c.function = f;
         }
         match &mut e.kind {
-            ExprKind::Call(c) => c.args.iter_mut().for_each(patch),
-            ExprKind::Aggregate(a) => patch(&mut a.expr),
+            ExprKind::Call(c) => c.args.iter_mut().for_each(|a| patch(a, f)),
+            ExprKind::Aggregate(a) => patch(&mut a.expr, f),
             ExprKind::Binary(b) => {
-                patch(&mut b.lhs);
-                patch(&mut b.rhs);
+                patch(&mut b.lhs, f);
+                patch(&mut b.rhs, f);
             }
-            ExprKind::Paren(p) => patch(&mut p.expr),
-            ExprKind::Unary(u) => patch(&mut u.expr),
-            ExprKind::Subquery(s) => patch(&mut s.expr),
+            ExprKind::Paren(p) => patch(&mut p.expr, f),
+            ExprKind::Unary(u) => patch(&mut u.expr, f),
+            ExprKind::Subquery(s) => patch(&mut s.expr, f),
             _ => {}
         }
     }
     let mut e = parse(q).unwrap();
-    patch(&mut e);
+    patch(&mut e, f);
     e
+}
+
+/// A range function for these tests: 1 when the window's listed drops are exactly those a
+/// scan of its values finds, 0 otherwise.
+fn test_drops(w: &Window<'_>, _: &mut Annotations) -> Result<Option<f64>, EvalError> {
+    let scanned: Vec<u64> =
+        w.vs.windows(2)
+            .filter(|p| p[1] < p[0])
+            .map(|p| p[0].to_bits())
+            .collect();
+    let listed: Option<Vec<u64>> = w.drops.map(|d| d.iter().map(|x| x.to_bits()).collect());
+    Ok(Some(if listed == Some(scanned) { 1.0 } else { 0.0 }))
+}
+
+static TEST_DROPS: crate::promql::Function = crate::promql::Function {
+    name: "resets",
+    args: &[ValueType::Matrix],
+    variadic: 0,
+    returns: ValueType::Vector,
+    doc: "Test double.",
+    example: "resets(x[1m])",
+    experimental: false,
+    implementation: Implementation::Range(RangeFunction {
+        eval: test_drops,
+        keeps_metric_name: false,
+        counter_info: false,
+        then: None,
+        modifiers: &[ExtendedKind::Anchored],
+        drops: true,
+    }),
+};
+
+#[test]
+fn windows_list_their_drops_as_a_scan_finds_them() {
+    // Values that drop often (a gauge, counter resets), NaNs (never a drop on either side)
+    // and stale markers (skipped, so the samples around one are compared), every second for
+    // long enough that the sliding buffer drops its old samples several times.
+    let l = labels(&[("__name__", "x")]);
+    let mut d = Tsdb::new();
+    for i in 0..4000i64 {
+        let v = match i % 97 {
+            13 => f64::NAN,
+            41 => stale_marker(),
+            _ => ((i * 7919) % 23) as f64 + if i % 500 < 250 { 0.0 } else { 1e6 },
+        };
+        d.append(&l, i * 1000, v).unwrap();
+    }
+    let e = Engine::default();
+    let queries = [
+        ("resets(x[5m])", 7_000),
+        ("resets(x[5m] anchored)", 7_000),
+        ("resets(x[20s])", 60_000),
+        ("resets(x[1h])", 1_000),
+        ("resets(x[5m:3s])", 11_000),
+    ];
+    for (q, step) in queries {
+        let r = e
+            .range(&d, &with_double(q, &TEST_DROPS), 0, 4_000_000, step)
+            .unwrap();
+        let m = matrix(&r.value);
+        assert_eq!(m.len(), 1, "{q}");
+        assert!(m[0].1.len() > 50, "{q}: {} steps", m[0].1.len());
+        let wrong: Vec<i64> = m[0].1.iter().filter(|p| p.1 != 1.0).map(|p| p.0).collect();
+        assert!(wrong.is_empty(), "{q}: drops listed wrongly at {wrong:?}");
+    }
 }
 
 fn every_15s() -> Tsdb {

@@ -76,6 +76,9 @@ pub struct RangeFunction {
     /// engine rejects the others with Prometheus' message. Such a window holds samples from
     /// outside the range (see [`Window::extended`]).
     pub modifiers: &'static [ExtendedKind],
+    /// Whether the function reads [`Window::drops`]; the engine lists them only when asked,
+    /// since a gauge drops at every other sample.
+    pub drops: bool,
 }
 
 /// A function applied to each value of an instant vector.
@@ -139,6 +142,11 @@ pub struct Window<'a> {
     pub ts: &'a [i64],
     /// Sample values, aligned with `ts`.
     pub vs: &'a [f64],
+    /// When the function asked for them ([`RangeFunction::drops`]): the value before each
+    /// drop in `vs`, in order, that is `vs[i - 1]` for every `i` in `1..vs.len()` with
+    /// `vs[i] < vs[i - 1]` (what a counter reset lost). The engine keeps them as it slides
+    /// the window, so a long range need not be rescanned at every step. `None` otherwise.
+    pub drops: Option<&'a [f64]>,
     /// The range's exclusive lower bound, Unix milliseconds.
     pub range_start: i64,
     /// The range's inclusive upper bound, Unix milliseconds.

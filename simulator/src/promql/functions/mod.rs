@@ -50,6 +50,7 @@ const fn over_range(eval: RangeFn) -> Implementation {
         counter_info: false,
         then: None,
         modifiers: &[],
+        drops: false,
     })
 }
 

@@ -114,6 +114,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: false,
             then: None,
             modifiers: &[],
+            drops: false,
         }),
     },
     Function {
@@ -130,6 +131,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: false,
             then: None,
             modifiers: &[],
+            drops: false,
         }),
     },
     Function {
@@ -156,6 +158,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: false,
             then: Some(super::shape::absent),
             modifiers: &[],
+            drops: false,
         }),
     },
     Function {

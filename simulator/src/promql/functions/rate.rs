@@ -21,6 +21,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: true,
             then: None,
             modifiers: &[Anchored, Smoothed],
+            drops: true,
         }),
     },
     Function {
@@ -47,6 +48,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: true,
             then: None,
             modifiers: &[Anchored, Smoothed],
+            drops: true,
         }),
     },
     Function {
@@ -63,6 +65,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: false,
             then: None,
             modifiers: &[Anchored, Smoothed],
+            drops: false,
         }),
     },
     Function {
@@ -116,6 +119,7 @@ pub(super) static FUNCTIONS: &[Function] = &[
             counter_info: false,
             then: None,
             modifiers: &[Anchored],
+            drops: false,
         }),
     },
     Function {
@@ -127,11 +131,17 @@ pub(super) static FUNCTIONS: &[Function] = &[
         example: "resets(http_requests_total[1h])",
         experimental: false,
         implementation: Implementation::Range(RangeFunction {
-            eval: |w, _| Ok(resets(w.vs)),
+            eval: |w, _| {
+                Ok(match w.drops {
+                    Some(d) if !w.vs.is_empty() => Some(d.len() as f64),
+                    _ => resets(w.vs),
+                })
+            },
             keeps_metric_name: false,
             counter_info: false,
             then: None,
             modifiers: &[Anchored],
+            drops: true,
         }),
     },
     Function {
@@ -186,9 +196,16 @@ fn smoothing_call(
 /// samples reaches zero before the left boundary, extrapolation stops there. Every decrease
 /// of a counter is read as a reset to zero, so the value before the drop is added back.
 /// Fewer than two samples give no result.
+///
+/// `drops`, when given, must be what [`Window::drops`] holds for `v`: the value before each
+/// drop, in order. The correction then adds exactly those values in that order, which is
+/// what scanning `v` would add, so the result is the same to the last bit; it only saves
+/// rescanning a long window at every step.
+#[allow(clippy::too_many_arguments)]
 pub fn extrapolated_rate(
     t: &[i64],
     v: &[f64],
+    drops: Option<&[f64]>,
     range_start: i64,
     range_end: i64,
     range_seconds: f64,
@@ -202,9 +219,20 @@ pub fn extrapolated_rate(
     let (first_t, last_t) = (t[0], t[n - 1]);
     let mut result = v[n - 1] - v[0];
     if is_counter {
-        for w in v[..n].windows(2) {
-            if w[1] < w[0] {
-                result += w[0];
+        // Prometheus adds the value before each drop to the difference, one by one in sample
+        // order; both branches do the same additions in the same order.
+        match drops {
+            Some(before) => {
+                for &x in before {
+                    result += x;
+                }
+            }
+            None => {
+                for w in v[..n].windows(2) {
+                    if w[1] < w[0] {
+                        result += w[0];
+                    }
+                }
             }
         }
     }
@@ -255,6 +283,7 @@ fn rate_of(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<f64> {
         None => extrapolated_rate(
             w.ts,
             w.vs,
+            w.drops,
             w.range_start,
             w.range_end,
             range_seconds(w),
@@ -582,6 +611,7 @@ mod tests {
         extrapolated_rate(
             &t,
             &v,
+            None,
             end - (range * 1000.0) as i64,
             end,
             range,
@@ -634,7 +664,7 @@ mod tests {
         assert!(close(r, 0.26666666666666666), "{r}");
         // With `offset 5m`: the window ends at 45m.
         let (t, v) = loaded(300.0, &series(0.0, 10.0, 10), 2100.0, 2700.0);
-        let r = extrapolated_rate(&t, &v, 2_100_000, 2_700_000, 600.0, true, true).unwrap();
+        let r = extrapolated_rate(&t, &v, None, 2_100_000, 2_700_000, 600.0, true, true).unwrap();
         assert!(close(r, 0.03333333333333333), "{r}");
     }
 
