@@ -233,7 +233,9 @@ pub enum Feedback {
     },
     /// The exercise itself is broken (its reference fails); not the learner's fault.
     Internal {
-        /// What failed.
+        /// What failed. Serialised as `detail`: the verdict's JSON adds every item's
+        /// sentence as `message`, and one object must not carry that key twice.
+        #[serde(rename = "detail")]
         message: String,
     },
 }
@@ -667,5 +669,20 @@ mod tests {
         assert_eq!(json["kind"], "values_off");
         assert_eq!(json["examples"][0]["expected"], "0.5");
         assert_eq!(json["examples"][0]["at"]["seed"], 2);
+    }
+
+    #[test]
+    fn a_verdict_item_names_each_key_once() {
+        let verdict = crate::grader::Verdict {
+            pass: false,
+            feedback: vec![Feedback::Internal {
+                message: "the reference query failed".into(),
+            }],
+        };
+        let text = serde_json::to_string(&verdict).unwrap();
+        assert_eq!(text.matches("\"message\"").count(), 1, "{text}");
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["feedback"][0]["kind"], "internal");
+        assert_eq!(json["feedback"][0]["detail"], "the reference query failed");
     }
 }
