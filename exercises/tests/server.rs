@@ -157,7 +157,7 @@ fn grade_on_server(url: &str, file: &Path, id: &str, query: &str) -> (i32, serde
     let code = out.status.code().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        code == 0 || code == 1,
+        (0..=2).contains(&code),
         "exit {code} for {query:?}: {stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -246,6 +246,22 @@ fn answers_graded_on_prometheus_get_the_local_verdicts() {
         graded += 1;
     }
     assert!(graded >= 10, "{graded}");
+
+    // An exercise whose scenario the server does not hold: its reference finds nothing, which
+    // is the exercise's or the server's problem, not the learner's (exit 2, `internal`).
+    let ratios = pack_file("04-ratios.toml");
+    let elsewhere = exercise(&ratios, "transaction-success-rate");
+    assert_ne!(elsewhere.data_scenario(), last_hour.data_scenario());
+    let (code, verdict) = grade_on_server(&url, &ratios, &elsewhere.id, &elsewhere.reference);
+    assert_eq!(code, 2, "{verdict:#}");
+    assert_eq!(verdict["pass"].as_bool(), Some(false), "{verdict:#}");
+    assert_eq!(kinds(&verdict), ["internal"], "{verdict:#}");
+    assert!(
+        verdict["feedback"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("no data")),
+        "{verdict:#}"
+    );
 }
 
 trait ScenarioName {

@@ -58,7 +58,15 @@ pub fn run(pack_file: &Path, exercise_id: &str, query: &str, source: Source<'_>)
             return ExitCode::from(2);
         }
     }
-    if verdict.pass {
+    // An `internal` item means the exercise or the server could not be used (the reference
+    // failed or found no data): that is the documented exit status 2, not a wrong answer.
+    if verdict
+        .feedback
+        .iter()
+        .any(|f| matches!(f, exercises::grader::Feedback::Internal { .. }))
+    {
+        ExitCode::from(2)
+    } else if verdict.pass {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
