@@ -41,6 +41,14 @@ onmessage = (e) => {
     case "format":
       if (request.query === "hang") return;
       return reply(ok("formatted", "formatted(" + request.query + ")"));
+    case "functions": {
+      const fn = (name, args, variadic, returns, doc) => ({ name, args, variadic, returns,
+        signature: name + "(" + args.join(", ") + ")", doc, example: name + "(x)", experimental: false });
+      return reply(ok("functions", [fn("rad", ["instant vector"], 0, "instant vector", "Degrees to radians."),
+        fn("range", [], 0, "scalar", "The range of the query."),
+        fn("rate", ["range vector"], 0, "instant vector", "The per-second rate of a counter."),
+        fn("time", [], 0, "scalar", "The evaluation time.")]));
+    }
     case "scenarios":
       return reply(ok("scenarios", [{ name: "demo", title: "Demo service", description: "The PromLabs demo.",
         targets: [{ job: "demo", instance: "demo:10000" }], series_count: 1234, scrape_interval_ms: 15000,

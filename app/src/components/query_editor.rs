@@ -87,7 +87,10 @@ pub fn QueryEditor() -> impl IntoView {
     };
     let refresh = move |forced: bool| {
         let Some((text, at)) = cursor() else { return };
-        let c = wb.metadata.with_untracked(|m| complete(&text, at, m));
+        let c = wb.metadata.with_untracked(|m| {
+            wb.functions
+                .with_untracked(|functions| complete(&text, at, m, functions))
+        });
         let triggered = text[..at].trim_end_matches(' ').ends_with(TRIGGERS);
         let show = !c.items.is_empty()
             && !c.is_complete()

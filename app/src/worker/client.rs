@@ -16,6 +16,7 @@ use super::protocol::{
     Envelope, EvalRequest, Evaluation, ExplainData, ParseOutcome, Progress, Reply, Request,
     WorkerError, WorkerMessage, decode, encode,
 };
+use crate::editor::functions::FunctionDocs;
 use crate::editor::metadata::MetadataSnapshot;
 use crate::explain::ExplainReport;
 use crate::state::catalog::ScenarioSummary;
@@ -387,6 +388,14 @@ impl WorkerClient {
         }
     }
 
+    /// The engine's function table, for completion.
+    pub async fn functions(&self) -> Result<FunctionDocs, WorkerError> {
+        match self.request(Request::Functions, None).await? {
+            Reply::Functions(f) => Ok(f),
+            other => Err(unexpected(&other)),
+        }
+    }
+
     /// One scenario's metric metadata.
     pub async fn metadata(
         &self,
@@ -427,6 +436,7 @@ fn unexpected(reply: &Reply) -> WorkerError {
         Reply::Scenarios(_) => "scenarios",
         Reply::Metadata(_) => "metadata",
         Reply::Evaluated(_) => "evaluated",
+        Reply::Functions(_) => "functions",
     };
     WorkerError::Protocol(format!("a reply of the wrong type ({kind})"))
 }

@@ -124,6 +124,7 @@ impl Host {
                 Ok(Reply::Explained(report))
             }
             Request::Scenarios => self.catalog.summaries().map(Reply::Scenarios),
+            Request::Functions => Ok(Reply::Functions(catalog::function_docs())),
             // The seed changes values, not which series exist, so metadata ignores it.
             Request::Metadata { scenario, .. } => self
                 .catalog

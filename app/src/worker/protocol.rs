@@ -11,6 +11,7 @@
 //! devtools, and the largest payload, a query result, is already defined as the Prometheus
 //! API's JSON ([`crate::result::QueryResult`]).
 
+use crate::editor::functions::FunctionDocs;
 use crate::editor::metadata::MetadataSnapshot;
 use crate::explain::ExplainReport;
 use crate::result::{QueryError, QueryResult};
@@ -63,6 +64,9 @@ pub enum Request {
     },
     /// Run a query on a scenario.
     Evaluate(EvalRequest),
+    /// The engine's function table (names, signatures, docs, examples) for completion, so
+    /// the page need not link the table and the implementations its entries hold.
+    Functions,
 }
 
 /// A query to run on a scenario.
@@ -165,6 +169,8 @@ pub enum Reply {
     /// For [`Request::Evaluate`]: exactly what Prometheus' API returns, plus the spans of
     /// its annotations.
     Evaluated(Evaluation),
+    /// For [`Request::Functions`].
+    Functions(FunctionDocs),
 }
 
 /// A query's result with what the API's JSON cannot carry.
@@ -322,6 +328,7 @@ mod tests {
                 }),
             },
             Request::Scenarios,
+            Request::Functions,
             Request::Metadata {
                 scenario: "demo".into(),
                 seed: 7,
