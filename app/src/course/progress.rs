@@ -399,6 +399,74 @@ pub fn set_aside_notice(reason: &ReadError, key: &str) -> String {
     )
 }
 
+/// Progress as the page opened it from localStorage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// What was read (empty when nothing was, or it was set aside).
+    pub progress: Progress,
+    /// What to tell the learner about the stored text, if anything went wrong.
+    pub notice: Option<String>,
+    /// Whether saving may write [`STORAGE_KEY`]: `false` when unreadable text is still
+    /// there because it could not be set aside, so that it is not overwritten.
+    pub writable: bool,
+}
+
+/// Reads progress from localStorage, setting unreadable text aside under a new key first
+/// (see the module documentation). Only this and [`save`] touch storage.
+pub fn open(now_ms: i64) -> Opened {
+    use gloo::storage::{LocalStorage, Storage};
+    let storage = LocalStorage::raw();
+    let raw = storage.get_item(STORAGE_KEY).ok().flatten();
+    match from_storage(raw.as_deref()) {
+        Stored::Empty => Opened {
+            progress: Progress::default(),
+            notice: None,
+            writable: true,
+        },
+        Stored::Read(progress) => Opened {
+            progress,
+            notice: None,
+            writable: true,
+        },
+        Stored::Unreadable { reason } => {
+            let key = set_aside_key(now_ms);
+            let text = raw.unwrap_or_default();
+            match storage.set_item(&key, &text) {
+                Ok(()) => {
+                    let _ = storage.remove_item(STORAGE_KEY);
+                    Opened {
+                        progress: Progress::default(),
+                        notice: Some(set_aside_notice(&reason, &key)),
+                        writable: true,
+                    }
+                }
+                Err(_) => Opened {
+                    progress: Progress::default(),
+                    notice: Some(format!(
+                        "Your saved progress could not be read: {reason}. The browser's storage \
+                         is full, so it could not be copied aside either: it stays under \
+                         \"{STORAGE_KEY}\" and new progress will not be saved until storage \
+                         is freed."
+                    )),
+                    writable: false,
+                },
+            }
+        }
+    }
+}
+
+/// Writes progress to localStorage; the error is a sentence for the page.
+pub fn save(progress: &Progress) -> Result<(), String> {
+    use gloo::storage::{LocalStorage, Storage};
+    LocalStorage::raw()
+        .set_item(STORAGE_KEY, &progress.to_json())
+        .map_err(|_| {
+            "Your progress could not be saved: the browser's storage is full or turned off. \
+             Export it to keep it."
+                .to_string()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
