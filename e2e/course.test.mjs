@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { serveDist, openBrowser, screenshot } from './harness.mjs';
+import { serveDist, openBrowser, screenshot, SHOTS } from './harness.mjs';
 
 let server;
 let b;
@@ -19,6 +19,8 @@ after(async () => {
 });
 
 const SELECTORS = 'course-01-selectors';
+/** An exercise graded over a range (graphs, not tables). */
+const RANGE = 'course-08-alerts/kafka-consumer-lag';
 
 /** Opens the page at `search` and waits for the worker. */
 async function open(search, page = b.page) {
@@ -291,9 +293,17 @@ test('screenshots: narrow and dark', async () => {
   await page.waitForSelector('.verdict', { timeout: 60_000 });
   await page.waitForSelector('.side.mine .result-table');
   await screenshot(page, 'course-exercise-390-dark');
+  // The viewport alone, where the verdict is, to read at its real size.
+  await page.locator('.verdict').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/course-feedback-390-dark-viewport.png` });
   await page.setViewportSize({ width: 1280, height: 800 });
   await screenshot(page, 'course-exercise-1280-dark');
-  // A range exercise shows two graphs.
+  // A range exercise shows the expected and the learner's graphs.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await open(`?course&ex=${RANGE}`, page);
+  await page.waitForSelector('.side.expected .graph:not(.hidden) canvas', { timeout: 60_000 });
+  await page.locator('.result-pair').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/course-range-graphs-viewport.png` });
   await context.close();
   assert.deepEqual(errors, []);
 });

@@ -4,9 +4,13 @@ use leptos::prelude::*;
 
 /// A verdict: passed or not, then each feedback item with its sentence and what its kind
 /// adds (the query with the offending part underlined, series lists, label and value
-/// tables, the reason for an empty result).
+/// tables, the reason for an empty result). Rendering marks `verdict-shown` in the
+/// Performance timeline, which `scripts/check-speed.mjs` reads.
 #[component]
 pub fn FeedbackList(report: GradeReport) -> impl IntoView {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark("verdict-shown");
+    }
     let (class, title) = if report.pass {
         ("verdict pass", "Correct!")
     } else {
@@ -54,20 +58,15 @@ fn detail(d: FeedbackDetail, query: &str) -> AnyView {
             {hint.map(|h| view! { <p class="feedback-hint">"Hint: "{h}</p> })}
         }
         .into_any(),
+        // The sentence above says when and how many.
         FeedbackDetail::Series {
             missing,
-            at,
             series,
             count,
+            ..
         } => {
-            let heading = if missing {
-                format!("Missing from your result at {at}")
-            } else {
-                format!("Extra in your result at {at}")
-            };
             let more = count.saturating_sub(series.len());
             view! {
-                <p class="detail-heading">{heading}</p>
                 <ul class=if missing { "series-list missing" } else { "series-list extra" }>
                     {series.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}
                     {(more > 0).then(|| view! { <li class="more">{format!("and {more} more")}</li> })}

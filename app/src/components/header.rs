@@ -38,7 +38,7 @@ pub fn Header() -> impl IntoView {
             <h1>"PromQL Workbench"</h1>
             <nav class="app-nav" aria-label="Sections">
                 <a href="./" aria-current=move || (!on_course()).then_some("page")
-                    on:click=move |ev| go(ev, None)>"Workbench"</a>
+                    on:click=move |ev| go(ev, None)>"Query"</a>
                 <a href="?course" aria-current=move || on_course().then_some("page")
                     on:click=move |ev| go(ev, Some(Route::course()))>"Exercises"</a>
             </nav>

@@ -36,7 +36,7 @@ pub fn QueryEditor(
     let runs = Memo::new(move |_| {
         let q = wb.query.get();
         let errors: Vec<(usize, usize)> = wb.diagnostics.with(|(parsed, d)| {
-            if *parsed == q {
+            if *parsed == q && !q.trim().is_empty() {
                 d.iter()
                     .map(|d| (d.start as usize, d.end as usize))
                     .collect()

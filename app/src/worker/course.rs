@@ -462,10 +462,23 @@ pub fn item(f: &Feedback) -> FeedbackItem {
         },
         _ => FeedbackDetail::Plain,
     };
+    // The grader's sentence for missing or extra series lists them inline; the page lists
+    // them below it, so it gets the sentence without the list.
+    let message = match f {
+        Feedback::MissingSeries { at, count, .. } => format!(
+            "Your result lacks {count} series the answer has at {}:",
+            at_text(at)
+        ),
+        Feedback::ExtraSeries { at, count, .. } => format!(
+            "Your result has {count} series the answer does not have at {}:",
+            at_text(at)
+        ),
+        _ => f.message(),
+    };
     FeedbackItem {
         kind,
         fails: f.fails(),
-        message_html: markdown::render(&f.message()).html,
+        message_html: markdown::render(&message).html,
         detail,
     }
 }
