@@ -9,12 +9,13 @@
 //!
 //! Components stay thin (one screen each); state and logic live in plain modules that are
 //! unit-tested natively: [`editor`] (highlighting, completion, history), [`chart`] (series
-//! shaping, axes, hover, heatmap), [`explain`] (tree, sentences, hints) and [`state`]
-//! (view, URL, time range). Only this crate touches web-sys and the DOM. `main.rs` only
+//! shaping, axes, hover, heatmap), [`explain`] (tree, sentences, hints), [`course`]
+//! (packs, feedback, progress, routes) and [`state`] (view, URL, time range). Only this crate touches web-sys and the DOM. `main.rs` only
 //! mounts [`App`], so tests can mount any component on its own.
 
 pub mod chart;
 pub mod components;
+pub mod course;
 pub mod editor;
 pub mod explain;
 pub mod result;

@@ -41,6 +41,14 @@ onmessage = (e) => {
     case "format":
       if (request.query === "hang") return;
       return reply(ok("formatted", "formatted(" + request.query + ")"));
+    case "functions": {
+      const fn = (name, args, variadic, returns, doc) => ({ name, args, variadic, returns,
+        signature: name + "(" + args.join(", ") + ")", doc, example: name + "(x)", experimental: false });
+      return reply(ok("functions", [fn("rad", ["instant vector"], 0, "instant vector", "Degrees to radians."),
+        fn("range", [], 0, "scalar", "The range of the query."),
+        fn("rate", ["range vector"], 0, "instant vector", "The per-second rate of a counter."),
+        fn("time", [], 0, "scalar", "The evaluation time.")]));
+    }
     case "scenarios":
       return reply(ok("scenarios", [{ name: "demo", title: "Demo service", description: "The PromLabs demo.",
         targets: [{ job: "demo", instance: "demo:10000" }], series_count: 1234, scrape_interval_ms: 15000,
@@ -559,4 +567,101 @@ async fn switching_tabs_after_a_run_runs_again_for_the_new_tab() {
     wait_for("the graph", || exists(&root, ".graph .legend-entry")).await;
     click(&root, "#tab-table");
     wait_for("the table", || exists(&root, ".result-table")).await;
+}
+
+// ---- Course feedback -----------------------------------------------------------------
+
+/// Every structured feedback kind draws its part: underlined span, series lists, the label
+/// and value tables, the empty result's reason; the sentence is the renderer's HTML.
+#[wasm_bindgen_test]
+async fn feedback_draws_each_kind() {
+    use app::course::feedback::{FeedbackDetail, FeedbackItem, GradeReport, LabelPair, ValueRow};
+    let item = |kind: &str, detail: FeedbackDetail| FeedbackItem {
+        kind: kind.into(),
+        fails: true,
+        message_html: format!("<p>About <code>{kind}</code>.</p>"),
+        detail,
+    };
+    let report = GradeReport {
+        query: "rate(x{a=\"b\"}[5m])".into(),
+        pass: false,
+        grade_ms: 3.0,
+        feedback: vec![
+            item(
+                "parse_error",
+                FeedbackDetail::Span {
+                    start: 5,
+                    end: 13,
+                    hint: Some("close the brace".into()),
+                },
+            ),
+            item(
+                "missing_series",
+                FeedbackDetail::Series {
+                    missing: true,
+                    at: "09:00 UTC (seed 1)".into(),
+                    series: vec!["{job=\"a\"}".into()],
+                    count: 3,
+                },
+            ),
+            item(
+                "wrong_labels",
+                FeedbackDetail::Labels {
+                    at: "09:00".into(),
+                    diffs: vec![LabelPair {
+                        expected: "{job=\"a\"}".into(),
+                        got: "{job=\"b\"}".into(),
+                        missing: vec![],
+                        unexpected: vec!["x=\"1\"".into()],
+                        changed: vec!["job: \"a\" → \"b\"".into()],
+                    }],
+                    count: 1,
+                },
+            ),
+            item(
+                "values_off",
+                FeedbackDetail::Values {
+                    rows: vec![ValueRow {
+                        series: "{job=\"a\"}".into(),
+                        at: "09:00".into(),
+                        expected: "1.5".into(),
+                        got: "90".into(),
+                    }],
+                    count: 4,
+                },
+            ),
+            item(
+                "empty_result",
+                FeedbackDetail::Empty {
+                    at: "09:00".into(),
+                    expected_series: 2,
+                    reason: "No series has a=\"b\".".into(),
+                    span: Some((7, 12)),
+                },
+            ),
+        ],
+    };
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root: web_sys::HtmlElement = doc.create_element("div").unwrap().dyn_into().unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let _handle = leptos::mount::mount_to(
+        root.clone(),
+        move || leptos::view! { <app::components::FeedbackList report=report.clone()/> },
+    );
+    leptos::task::tick().await;
+    assert_eq!(text(&root, ".verdict h3"), "Not yet");
+    assert_eq!(
+        text(&root, "[data-kind=parse_error] mark.feedback-span"),
+        "x{a=\"b\"}"
+    );
+    assert_eq!(
+        text(&root, "[data-kind=parse_error] .feedback-hint"),
+        "Hint: close the brace"
+    );
+    assert_eq!(text(&root, "[data-kind=parse_error] p code"), "parse_error");
+    assert_eq!(text(&root, ".series-list.missing li.more"), "and 2 more");
+    assert_eq!(text(&root, ".label-diff .diff-extra"), "+ x=\"1\"");
+    assert_eq!(text(&root, ".value-diff td.value"), "1.5");
+    assert_eq!(text(&root, ".empty-reason"), "No series has a=\"b\".");
+    assert_eq!(text(&root, "[data-kind=empty_result] mark"), "a=\"b\"");
 }

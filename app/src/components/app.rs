@@ -1,17 +1,21 @@
+use super::course::Course;
 use super::workbench::{Catalog, RunState, Workbench};
-use super::{Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
+use super::{CoursePage, Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
+use crate::course::route;
 use crate::editor::history;
 use crate::state::url;
 use crate::worker::client::{WORKER_URL, WorkerClient};
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// The whole workbench page.
+/// The whole page: the workbench, or the course when the URL names one.
 ///
-/// It starts the worker, restores the view from the URL and provides the [`Workbench`]
-/// context, whose resources keep the parse, the metadata and the Explain tab in step with
-/// the state. Two effects remain here: re-running after a change the run depends on, and
-/// writing the view into the URL.
+/// It starts the worker, restores the view (or the course's route) from the URL and
+/// provides the [`Workbench`] and [`Course`] contexts, whose resources keep the parse, the
+/// metadata, the Explain tab and the exercises in step with the state. The exercise view
+/// uses the workbench's editor, so both contexts live for the whole page. Two effects
+/// remain here: re-running after a change the run depends on, and writing the view or
+/// the route into the URL.
 #[component]
 pub fn App(
     /// Where the worker script is; tests point it at a stand-in.
@@ -19,11 +23,16 @@ pub fn App(
     worker_url: Option<String>,
 ) -> impl IntoView {
     let client = WorkerClient::new(worker_url.as_deref().unwrap_or(WORKER_URL));
-    let restored = url::decode(&location().search().unwrap_or_default());
-    let run_on_open = !restored.query.trim().is_empty();
-    let wb = Workbench::new(client, restored, js_sys::Date::now() as i64);
+    let search = location().search().unwrap_or_default();
+    let opened_route = route::decode(&search);
+    let restored = url::decode(&search);
+    let run_on_open = opened_route.is_none() && !restored.query.trim().is_empty();
+    let wb = Workbench::new(client.clone(), restored, js_sys::Date::now() as i64);
     provide_context(wb);
     wb.history.set(history::load());
+    let course = Course::new(client, opened_route, wb);
+    provide_context(course);
+    let on_course = move || course.route.with(Option::is_some);
 
     // After a first run, changing what the run depends on runs again, as in Prometheus'
     // UI; a link with a query runs it on opening.
@@ -55,7 +64,8 @@ pub fn App(
             return;
         }
         let ran_before = !wb.run.with_untracked(|r| matches!(r, RunState::Idle));
-        if first.is_some() && ran_before {
+        // The exercise view moves the scenario for completion; that runs nothing here.
+        if first.is_some() && ran_before && !untrack(on_course) {
             wb.run_query();
         }
     });
@@ -63,9 +73,14 @@ pub fn App(
     // the browser's history API.
     let timer = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |_| {
-        let mut view = wb.view.get();
-        view.query = wb.query.get();
-        let search = url::encode(&view);
+        let search = match course.route.get() {
+            Some(r) => route::encode(&r),
+            None => {
+                let mut view = wb.view.get();
+                view.query = wb.query.get();
+                url::encode(&view)
+            }
+        };
         if let Some(h) = timer.get_value() {
             h.clear();
         }
@@ -81,14 +96,18 @@ pub fn App(
 
     view! {
         <Header/>
-        <main class="workbench">
-            <section class="controls" aria-label="Data">
-                <ScenarioPicker/>
-                <TimeRange/>
-            </section>
-            <QueryEditor/>
-            <ResultTabs/>
-        </main>
+        <Show when=on_course fallback=|| view! {
+            <main class="workbench">
+                <section class="controls" aria-label="Data">
+                    <ScenarioPicker/>
+                    <TimeRange/>
+                </section>
+                <QueryEditor/>
+                <ResultTabs/>
+            </main>
+        }>
+            <CoursePage/>
+        </Show>
     }
 }
 

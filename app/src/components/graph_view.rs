@@ -56,6 +56,35 @@ pub fn GraphView() -> impl IntoView {
             _ => None,
         })
     });
+    let stats = Signal::derive(move || {
+        wb.run.with(|r| match r {
+            RunState::Done {
+                tab: Tab::Graph,
+                outcome: Ok(res),
+                round_trip_ms,
+                ..
+            } => Some(stats_line(res, *round_trip_ms)),
+            _ => None,
+        })
+    });
+    view! {
+        {move || wb.run.with(|r| run_message(r, Tab::Graph))}
+        <ResultGraph plotted=plotted stats=stats/>
+    }
+}
+
+/// A result drawn over its window: mode buttons (lines, stacked, heatmap), the canvas, the
+/// legend, a statistics line and the result's warnings. The Graph tab shows the last run
+/// in it; the exercise view shows the expected result and the learner's side by side.
+#[component]
+pub fn ResultGraph(
+    /// The result and its window; nothing is drawn while `None`.
+    plotted: Memo<Option<Plotted>>,
+    /// The line under the legend (series, samples, timings).
+    #[prop(into)]
+    stats: Signal<Option<String>>,
+) -> impl IntoView {
+    let wb = use_workbench();
     let series = Memo::new(move |_| {
         plotted.with(|p| {
             p.as_ref()
@@ -102,17 +131,6 @@ pub fn GraphView() -> impl IntoView {
             }
         })
         .collect_view();
-    let stats = move || {
-        wb.run.with(|r| match r {
-            RunState::Done {
-                tab: Tab::Graph,
-                outcome: Ok(res),
-                round_trip_ms,
-                ..
-            } => Some(stats_line(res, *round_trip_ms)),
-            _ => None,
-        })
-    };
     let notes = move || plotted.with(|p| p.as_ref().and_then(|p| annotations(&p.result)));
     let heatmap_note = move || {
         if !heatmap_mode.get() {
@@ -121,7 +139,6 @@ pub fn GraphView() -> impl IntoView {
         heatmap.with(|h| h.as_ref().and_then(|h| h.as_ref().ok()).map(heatmap_note))
     };
     view! {
-        {move || wb.run.with(|r| run_message(r, Tab::Graph))}
         <div class="graph" class:hidden=move || plotted.with(|p| p.is_none())>
             <div role="group" aria-label="Graph mode" class="modes">{modes}</div>
             <Show when=move || series.with(|s| s.is_empty()) && plotted.with(|p| p.is_some())>

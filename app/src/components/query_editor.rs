@@ -13,8 +13,17 @@ const TRIGGERS: &[char] = &['{', '(', ',', '=', '[', '~', '"', '@'];
 /// underlined and listed with their hints, keyboard autocomplete, and the Run and Format
 /// buttons. Ctrl/Cmd-Enter runs; Ctrl-Space opens completion.
 #[component]
-pub fn QueryEditor() -> impl IntoView {
+pub fn QueryEditor(
+    /// What Run (and Ctrl/Cmd-Enter) does instead of running the workbench's query: the
+    /// exercise view runs the text on the exercise's data.
+    #[prop(optional)]
+    on_run: Option<Callback<()>>,
+) -> impl IntoView {
     let wb = use_workbench();
+    let run = move || match on_run {
+        Some(f) => f.run(()),
+        None => wb.run_query(),
+    };
     let input = NodeRef::<html::Textarea>::new();
     let overlay = NodeRef::<html::Pre>::new();
     let popup = RwSignal::new(None::<Completions>);
@@ -27,7 +36,7 @@ pub fn QueryEditor() -> impl IntoView {
     let runs = Memo::new(move |_| {
         let q = wb.query.get();
         let errors: Vec<(usize, usize)> = wb.diagnostics.with(|(parsed, d)| {
-            if *parsed == q {
+            if *parsed == q && !q.trim().is_empty() {
                 d.iter()
                     .map(|d| (d.start as usize, d.end as usize))
                     .collect()
@@ -87,7 +96,10 @@ pub fn QueryEditor() -> impl IntoView {
     };
     let refresh = move |forced: bool| {
         let Some((text, at)) = cursor() else { return };
-        let c = wb.metadata.with_untracked(|m| complete(&text, at, m));
+        let c = wb.metadata.with_untracked(|m| {
+            wb.functions
+                .with_untracked(|functions| complete(&text, at, m, functions))
+        });
         let triggered = text[..at].trim_end_matches(' ').ends_with(TRIGGERS);
         let show = !c.items.is_empty()
             && !c.is_complete()
@@ -135,7 +147,7 @@ pub fn QueryEditor() -> impl IntoView {
         if (ev.ctrl_key() || ev.meta_key()) && key == "Enter" {
             ev.prevent_default();
             popup.set(None);
-            wb.run_query();
+            run();
             return;
         }
         if ev.ctrl_key() && key == " " {
@@ -217,7 +229,7 @@ pub fn QueryEditor() -> impl IntoView {
                 <CompletionList completions=popup selected=selected on_accept=Callback::new(accept) anchor=anchor/>
             </div>
             <div class="editor-actions">
-                <button type="button" class="primary" on:click=move |_| wb.run_query()
+                <button type="button" class=if on_run.is_some() { "" } else { "primary" } on:click=move |_| run()
                     title="Run the query (Ctrl+Enter or Cmd+Enter)">
                     "Run"
                 </button>

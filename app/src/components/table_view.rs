@@ -72,7 +72,8 @@ pub(super) fn rows(res: &QueryResult) -> Vec<(String, String)> {
     }
 }
 
-fn table(res: &QueryResult) -> AnyView {
+/// A result as a table of series and values, or a line saying it is empty.
+pub(super) fn table(res: &QueryResult) -> AnyView {
     let all = rows(res);
     if all.is_empty() {
         return view! { <p class="status">"The query returned no series."</p> }.into_any();

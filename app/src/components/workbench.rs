@@ -8,6 +8,7 @@
 //! was made, so what is shown always belongs to the current text. Components read the
 //! derived memos and call the methods; nothing else sends requests.
 
+use crate::editor::functions::FunctionDocs;
 use crate::editor::history::{self, QueryHistory};
 use crate::editor::metadata::MetadataSnapshot;
 use crate::explain::ExplainReport;
@@ -117,6 +118,8 @@ pub struct Workbench {
     pub catalog: Memo<Catalog>,
     /// What is known about the current data source's metrics.
     pub metadata: Memo<MetadataSnapshot>,
+    /// The engine's function table, sent once by the worker; empty until then.
+    pub functions: Memo<FunctionDocs>,
     /// Parse errors, with the text they are about.
     pub diagnostics: Memo<(String, Vec<Diagnostic>)>,
     /// The Explain tab's content.
@@ -185,6 +188,14 @@ impl Workbench {
             Some(Ok(list)) => Catalog::Loaded(list),
             Some(Err(e)) => Catalog::Failed(e.to_string()),
         });
+
+        // Asked once; a failure (the worker could not start) leaves completion without
+        // functions rather than without everything.
+        let functions_res =
+            LocalResource::new(
+                move || async move { worker().functions().await.unwrap_or_default() },
+            );
+        let functions = Memo::new(move |_| functions_res.get().unwrap_or_default());
 
         // Metadata follows the scenario and seed; no scenario, no metadata.
         let source = Memo::new(move |_| view.with(|v| v.scenario.clone().map(|s| (s, v.seed))));
@@ -332,6 +343,7 @@ impl Workbench {
             opened_ms,
             catalog,
             metadata,
+            functions,
             diagnostics,
             explain,
             run,

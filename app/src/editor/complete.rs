@@ -5,16 +5,16 @@
 //! aggregations, metric names; only metric names as the argument of a range function),
 //! the keywords that may follow an operand, a label name inside braces or a `by (...)` list,
 //! a label value after a matcher operator, a duration inside `[...]` or after `offset`, or
-//! `start()`/`end()` after `@`. Functions and aggregations come from the engine's tables
-//! with their signatures and docs; metric names, label names and values from a
-//! [`MetadataSource`]. Nothing here touches the DOM.
+//! `start()`/`end()` after `@`. Functions come from the engine's table as the worker sent it
+//! ([`FunctionDocs`]), aggregations from the operator table, both with their signatures and
+//! docs; metric names, label names and values from a [`MetadataSource`]. Nothing here
+//! touches the DOM.
 
+use super::functions::FunctionDocs;
 use super::highlight::{Frame, Scanner, TokenClass};
 use super::metadata::MetadataSource;
-use simulator::promql::functions;
 use simulator::promql::lexer::{Keyword, TokenKind};
 use simulator::promql::operators::AGGREGATION_OPS;
-use simulator::promql::types::ValueType;
 
 /// The most items offered at once; more would not fit a popup and costs render time.
 pub const MAX_ITEMS: usize = 100;
@@ -170,13 +170,19 @@ impl Completions {
     }
 }
 
-/// The completions at byte offset `cursor` of `src`.
-pub fn complete(src: &str, cursor: usize, meta: &dyn MetadataSource) -> Completions {
+/// The completions at byte offset `cursor` of `src`. Until the worker has sent the
+/// function table, `functions` is empty and no function is offered.
+pub fn complete(
+    src: &str,
+    cursor: usize,
+    meta: &dyn MetadataSource,
+    functions: &FunctionDocs,
+) -> Completions {
     let cursor = super::offsets::floor_boundary(src, cursor);
     let at = locate(src, cursor);
-    let context = at.context(src);
+    let context = at.context(src, functions);
     let (from, to, prefix) = at.replace_range(src, cursor);
-    let items = items_for(&context, &prefix, meta);
+    let items = items_for(&context, &prefix, meta, functions);
     Completions {
         context,
         from,
@@ -292,7 +298,7 @@ impl Location<'_> {
         self.current.as_ref().is_some_and(|(_, _, k)| f(k))
     }
 
-    fn context(&self, src: &str) -> Context {
+    fn context(&self, src: &str, functions: &FunctionDocs) -> Context {
         use TokenKind as T;
         if self.in_comment {
             return Context::Nothing;
@@ -343,7 +349,7 @@ impl Location<'_> {
             return Context::Nothing;
         }
         let expression = |keywords: Vec<&'static str>| Context::Expression {
-            range_function: self.range_function(),
+            range_function: self.range_function(functions),
             keywords,
         };
         let Some(prev) = self.prev_kind() else {
@@ -400,11 +406,12 @@ impl Location<'_> {
     }
 
     /// The range function whose argument the cursor is writing, if any.
-    fn range_function(&self) -> Option<String> {
+    fn range_function(&self, functions: &FunctionDocs) -> Option<String> {
         match self.scanner.stack.last() {
-            Some(Frame::Call { name, arg }) => functions::lookup(name)
-                .filter(|f| f.arg_type(*arg) == Some(ValueType::Matrix))
-                .map(|f| f.name.to_string()),
+            Some(Frame::Call { name, arg }) => functions
+                .lookup(name)
+                .filter(|f| f.takes_range(*arg))
+                .map(|f| f.name.clone()),
             _ => None,
         }
     }
@@ -525,20 +532,19 @@ fn keyword_item(k: &'static str) -> Item {
     }
 }
 
-fn function_items() -> impl Iterator<Item = Item> {
-    let mut functions: Vec<&'static functions::Function> = functions::all().collect();
-    functions.sort_by_key(|f| f.name);
-    let functions = functions.into_iter().map(|f| {
+fn function_items(functions: &FunctionDocs) -> impl Iterator<Item = Item> + '_ {
+    // The worker sends them sorted by name.
+    let functions = functions.iter().map(|f| {
         let insert = if f.max_args() == Some(0) {
             format!("{}()", f.name)
         } else {
             format!("{}(", f.name)
         };
         Item {
-            label: f.name.to_string(),
+            label: f.name.clone(),
             kind: ItemKind::Function,
-            detail: format!("{} → {}", f.signature(), f.returns),
-            doc: f.doc.to_string(),
+            detail: format!("{} → {}", f.signature, f.returns),
+            doc: f.doc.clone(),
             caret: insert.len(),
             insert,
         }
@@ -614,7 +620,12 @@ fn label_item(name: &str, kind: ItemKind, insert: String) -> Item {
     }
 }
 
-fn items_for(context: &Context, prefix: &str, meta: &dyn MetadataSource) -> Vec<Item> {
+fn items_for(
+    context: &Context,
+    prefix: &str,
+    meta: &dyn MetadataSource,
+    functions: &FunctionDocs,
+) -> Vec<Item> {
     let candidates: Vec<Item> = match context {
         Context::Expression {
             range_function,
@@ -628,7 +639,7 @@ fn items_for(context: &Context, prefix: &str, meta: &dyn MetadataSource) -> Vec<
                 .iter()
                 .map(|k| keyword_item(k))
                 .chain(metric_items(meta, false))
-                .chain(function_items())
+                .chain(function_items(functions))
                 .collect(),
         },
         Context::Keywords(k) => k.iter().map(|k| keyword_item(k)).collect(),
@@ -687,6 +698,12 @@ fn items_for(context: &Context, prefix: &str, meta: &dyn MetadataSource) -> Vec<
 mod tests {
     use super::*;
     use crate::editor::metadata::{MetadataSnapshot, fixture::demo};
+    use crate::worker::catalog::function_docs;
+
+    /// `complete` with the demo's metadata and the worker's function table.
+    fn complete(src: &str, cursor: usize, meta: &dyn MetadataSource) -> Completions {
+        super::complete(src, cursor, meta, &function_docs())
+    }
 
     /// Completes at the `|` in `query` and returns the context and the first labels.
     fn check(query: &str) -> (Context, Vec<String>, String) {

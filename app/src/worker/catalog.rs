@@ -6,6 +6,7 @@
 //! Built scenarios are kept: building is cheap, but every request would otherwise repeat it.
 
 use super::protocol::WorkerError;
+use crate::editor::functions::{FunctionDoc, FunctionDocs};
 use crate::editor::metadata::{LabelInfo, MetadataSnapshot, MetricInfo, MetricKind};
 use crate::state::catalog::{Incident, ScenarioSummary, TargetSummary};
 use simulator::scenario::{self, DAY, DEFAULT_ANCHOR, MetricType, Scenario, ScenarioError, Window};
@@ -84,6 +85,25 @@ pub fn summary(s: &Scenario) -> ScenarioSummary {
         default_end_ms: window.end,
         incidents,
     }
+}
+
+/// The engine's function table as the page's completion reads it, sorted by name. Only the
+/// worker calls this, so only the worker's wasm links the table's implementations.
+pub fn function_docs() -> FunctionDocs {
+    let mut docs: Vec<FunctionDoc> = simulator::promql::functions::all()
+        .map(|f| FunctionDoc {
+            name: f.name.to_string(),
+            args: f.args.iter().map(|t| t.name().to_string()).collect(),
+            variadic: f.variadic,
+            returns: f.returns.name().to_string(),
+            signature: f.signature(),
+            doc: f.doc.to_string(),
+            example: f.example.to_string(),
+            experimental: f.experimental,
+        })
+        .collect();
+    docs.sort_by(|a, b| a.name.cmp(&b.name));
+    FunctionDocs(docs)
 }
 
 fn kind(t: MetricType) -> MetricKind {

@@ -16,6 +16,9 @@ use super::protocol::{
     Envelope, EvalRequest, Evaluation, ExplainData, ParseOutcome, Progress, Reply, Request,
     WorkerError, WorkerMessage, decode, encode,
 };
+use crate::course::feedback::GradeReport;
+use crate::course::pack::{ExerciseDetail, PackSummary};
+use crate::editor::functions::FunctionDocs;
 use crate::editor::metadata::MetadataSnapshot;
 use crate::explain::ExplainReport;
 use crate::state::catalog::ScenarioSummary;
@@ -46,7 +49,8 @@ pub enum WorkerStatus {
     Failed(String),
 }
 
-type ProgressFn = Rc<dyn Fn(Progress)>;
+/// A progress callback.
+pub type ProgressFn = Rc<dyn Fn(Progress)>;
 type StatusFn = Rc<dyn Fn(WorkerStatus)>;
 
 struct Pending {
@@ -387,6 +391,91 @@ impl WorkerClient {
         }
     }
 
+    /// The engine's function table, for completion.
+    pub async fn functions(&self) -> Result<FunctionDocs, WorkerError> {
+        match self.request(Request::Functions, None).await? {
+            Reply::Functions(f) => Ok(f),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The built-in course's packs.
+    pub async fn course(&self) -> Result<Vec<PackSummary>, WorkerError> {
+        match self.request(Request::Course, None).await? {
+            Reply::Course(p) => Ok(p),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Loads a pack from its text; `file` names it in load errors.
+    pub async fn load_pack(&self, file: &str, text: &str) -> Result<PackSummary, WorkerError> {
+        let request = Request::LoadPack {
+            file: file.into(),
+            text: text.into(),
+        };
+        match self.request(request, None).await? {
+            Reply::PackLoaded(p) => Ok(p),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// One exercise of a loaded pack.
+    pub async fn exercise(
+        &self,
+        pack: &str,
+        exercise: &str,
+    ) -> Result<ExerciseDetail, WorkerError> {
+        let request = Request::Exercise {
+            pack: pack.into(),
+            exercise: exercise.into(),
+        };
+        match self.request(request, None).await? {
+            Reply::Exercise(d) => Ok(*d),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Grades an answer.
+    pub async fn grade(
+        &self,
+        pack: &str,
+        exercise: &str,
+        query: &str,
+        on_progress: Option<ProgressFn>,
+    ) -> Result<GradeReport, WorkerError> {
+        let request = Request::Grade {
+            pack: pack.into(),
+            exercise: exercise.into(),
+            query: query.into(),
+        };
+        match self.request(request, on_progress).await? {
+            Reply::Graded(r) => Ok(r),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Runs `query` (the reference for `None`) on an exercise's data, at `time_ms` for an
+    /// instant exercise.
+    pub async fn exercise_result(
+        &self,
+        pack: &str,
+        exercise: &str,
+        query: Option<String>,
+        time_ms: Option<i64>,
+        on_progress: Option<ProgressFn>,
+    ) -> Result<Evaluation, WorkerError> {
+        let request = Request::ExerciseResult {
+            pack: pack.into(),
+            exercise: exercise.into(),
+            query,
+            time_ms,
+        };
+        match self.request(request, on_progress).await? {
+            Reply::Evaluated(r) => Ok(r),
+            other => Err(unexpected(&other)),
+        }
+    }
+
     /// One scenario's metric metadata.
     pub async fn metadata(
         &self,
@@ -427,6 +516,11 @@ fn unexpected(reply: &Reply) -> WorkerError {
         Reply::Scenarios(_) => "scenarios",
         Reply::Metadata(_) => "metadata",
         Reply::Evaluated(_) => "evaluated",
+        Reply::Functions(_) => "functions",
+        Reply::Course(_) => "course",
+        Reply::PackLoaded(_) => "pack_loaded",
+        Reply::Exercise(_) => "exercise",
+        Reply::Graded(_) => "graded",
     };
     WorkerError::Protocol(format!("a reply of the wrong type ({kind})"))
 }

@@ -7,6 +7,7 @@
 //! ([`super::data`]), through the engine ([`super::query`]).
 
 use super::catalog::{self, Catalog};
+use super::course::Course;
 use super::data::DataCache;
 use super::protocol::{
     Diagnostic, Envelope, EvalRange, ExplainData, ParseOutcome, Progress, Reply, Request,
@@ -28,6 +29,7 @@ pub struct Host {
     data: DataCache,
     engine: Engine,
     clock: Clock,
+    course: Course,
 }
 
 impl Default for Host {
@@ -64,6 +66,7 @@ impl Host {
             data: DataCache::new(),
             engine: query::engine(),
             clock: default_clock,
+            course: Course::new(),
         }
     }
 
@@ -124,6 +127,39 @@ impl Host {
                 Ok(Reply::Explained(report))
             }
             Request::Scenarios => self.catalog.summaries().map(Reply::Scenarios),
+            Request::Functions => Ok(Reply::Functions(catalog::function_docs())),
+            Request::Course => Ok(Reply::Course(self.course.course())),
+            Request::LoadPack { file, text } => {
+                Ok(Reply::PackLoaded(self.course.load(&file, &text)))
+            }
+            Request::Exercise { pack, exercise } => self
+                .course
+                .detail(&pack, &exercise)
+                .map(|d| Reply::Exercise(Box::new(d))),
+            Request::Grade {
+                pack,
+                exercise,
+                query,
+            } => self
+                .course
+                .grade(&pack, &exercise, &query, self.clock, progress)
+                .map(Reply::Graded),
+            Request::ExerciseResult {
+                pack,
+                exercise,
+                query,
+                time_ms,
+            } => self
+                .course
+                .result(
+                    &pack,
+                    &exercise,
+                    query.as_deref(),
+                    time_ms,
+                    self.clock,
+                    progress,
+                )
+                .map(Reply::Evaluated),
             // The seed changes values, not which series exist, so metadata ignores it.
             Request::Metadata { scenario, .. } => self
                 .catalog

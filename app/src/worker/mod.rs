@@ -21,10 +21,12 @@
 //! user's help; termination is for the user who does not want to wait.
 //!
 //! [`host`] is the worker side: a pure `handle(request) -> reply` function, tested
-//! natively, plus the message loop. [`client`] is the page side.
+//! natively, plus the message loop; [`course`] holds the exercise packs and the grader
+//! there. [`client`] is the page side.
 
 pub mod catalog;
 pub mod client;
+pub mod course;
 pub mod data;
 pub mod host;
 pub mod protocol;

@@ -11,6 +11,9 @@
 //! devtools, and the largest payload, a query result, is already defined as the Prometheus
 //! API's JSON ([`crate::result::QueryResult`]).
 
+use crate::course::feedback::GradeReport;
+use crate::course::pack::{ExerciseDetail, PackSummary};
+use crate::editor::functions::FunctionDocs;
 use crate::editor::metadata::MetadataSnapshot;
 use crate::explain::ExplainReport;
 use crate::result::{QueryError, QueryResult};
@@ -63,6 +66,48 @@ pub enum Request {
     },
     /// Run a query on a scenario.
     Evaluate(EvalRequest),
+    /// The engine's function table (names, signatures, docs, examples) for completion, so
+    /// the page need not link the table and the implementations its entries hold.
+    Functions,
+    /// The built-in course's packs (loaded again, so they replace any pack with their id).
+    Course,
+    /// Load a pack from its text (fetched from a URL or read from a file by the page).
+    LoadPack {
+        /// The name load errors cite: the URL or the file name.
+        file: String,
+        /// The TOML text.
+        text: String,
+    },
+    /// One exercise of a loaded pack, for the exercise view.
+    Exercise {
+        /// The pack's id.
+        pack: String,
+        /// The exercise's id.
+        exercise: String,
+    },
+    /// Grade an answer; progress messages come while it runs.
+    Grade {
+        /// The pack's id.
+        pack: String,
+        /// The exercise's id.
+        exercise: String,
+        /// The learner's query.
+        query: String,
+    },
+    /// Run a query, or the reference, on an exercise's data, for display. Answered with
+    /// [`Reply::Evaluated`].
+    ExerciseResult {
+        /// The pack's id.
+        pack: String,
+        /// The exercise's id.
+        exercise: String,
+        /// The learner's query; `None` runs the reference (the expected result).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        query: Option<String>,
+        /// For an instant exercise, which of its times; `None` for its last.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        time_ms: Option<i64>,
+    },
 }
 
 /// A query to run on a scenario.
@@ -165,6 +210,16 @@ pub enum Reply {
     /// For [`Request::Evaluate`]: exactly what Prometheus' API returns, plus the spans of
     /// its annotations.
     Evaluated(Evaluation),
+    /// For [`Request::Functions`].
+    Functions(FunctionDocs),
+    /// For [`Request::Course`].
+    Course(Vec<PackSummary>),
+    /// For [`Request::LoadPack`].
+    PackLoaded(PackSummary),
+    /// For [`Request::Exercise`].
+    Exercise(Box<ExerciseDetail>),
+    /// For [`Request::Grade`].
+    Graded(GradeReport),
 }
 
 /// A query's result with what the API's JSON cannot carry.
@@ -248,6 +303,10 @@ pub enum WorkerError {
     Scenario(String),
     /// The query does not parse.
     InvalidQuery(Vec<Diagnostic>),
+    /// No pack with that id is loaded in this worker (it was restarted since).
+    UnknownPack(String),
+    /// The pack has no exercise with that id (`pack/exercise`).
+    UnknownExercise(String),
     /// The engine refused or failed, with the API's category and text.
     Query(QueryError),
     /// The request was cancelled; the worker was restarted.
@@ -273,6 +332,8 @@ impl fmt::Display for WorkerError {
                 Some(d) => write!(f, "{}:{}: {}", d.line, d.col, d.message),
                 None => f.write_str("The query does not parse."),
             },
+            WorkerError::UnknownPack(p) => write!(f, "No pack with the id {p:?} is loaded."),
+            WorkerError::UnknownExercise(e) => write!(f, "There is no exercise {e:?}."),
             WorkerError::Query(e) => write!(f, "{e}"),
             WorkerError::Cancelled => f.write_str("Cancelled."),
             WorkerError::Crashed(m) => write!(
@@ -322,6 +383,27 @@ mod tests {
                 }),
             },
             Request::Scenarios,
+            Request::Functions,
+            Request::Course,
+            Request::LoadPack {
+                file: "mine.toml".into(),
+                text: "[pack]".into(),
+            },
+            Request::Exercise {
+                pack: "p".into(),
+                exercise: "e".into(),
+            },
+            Request::Grade {
+                pack: "p".into(),
+                exercise: "e".into(),
+                query: "up".into(),
+            },
+            Request::ExerciseResult {
+                pack: "p".into(),
+                exercise: "e".into(),
+                query: None,
+                time_ms: Some(5),
+            },
             Request::Metadata {
                 scenario: "demo".into(),
                 seed: 7,
