@@ -648,10 +648,7 @@ impl<'a> SampleIter<'a> {
             let first = self.ts.partition_point(|&t| t < self.mint);
             let (mut dec, from) = chunk::decoder_at(&c.values, c.stream_len as usize, first);
             self.vs_from = from;
-            self.vs.reserve(n.saturating_sub(from));
-            for _ in from..n {
-                self.vs.push(dec.next_value());
-            }
+            dec.decode_into(n.saturating_sub(from), &mut self.vs);
         } else {
             if let Some(key) = self.ts_column.take() {
                 self.columns.park(key, &mut self.ts);
@@ -662,10 +659,7 @@ impl<'a> SampleIter<'a> {
                     let n = s.head.ts.partition_point(|&t| t <= self.maxt);
                     self.ts.extend_from_slice(&s.head.ts[..n]);
                     let mut dec = ValueDecoder::new(s.head.values.bytes());
-                    self.vs.reserve(n);
-                    for _ in 0..n {
-                        self.vs.push(dec.next_value());
-                    }
+                    dec.decode_into(n, &mut self.vs);
                 }
                 _ => return false,
             }
