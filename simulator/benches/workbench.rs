@@ -10,49 +10,20 @@
 //! the `sum`), so a profile can be read against them.
 //!
 //! Before the timings the benchmark prints each query's samples touched and series count,
-//! the figures the app shows beside its evaluation time.
+//! the figures the app shows beside its evaluation time. The same workload runs in wasm32
+//! under node in `tests/wasm_eval_speed.rs`.
+
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "support/workbench.rs"]
+mod workload;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod bench {
+    use super::workload::{QUERIES, STEP, demo_db, parse};
     use criterion::{BenchmarkId, Criterion, criterion_group};
     use simulator::promql::eval::Engine;
-    use simulator::promql::{self, Expr};
-    use simulator::scenario::{self, DEFAULT_ANCHOR, DEFAULT_SEED, Window};
-    use simulator::tsdb::Tsdb;
     use std::hint::black_box;
     use std::time::Duration;
-
-    /// The step the UI derives for a 6 h graph.
-    const STEP: i64 = 86_000;
-    const HOUR: i64 = 3_600_000;
-
-    /// The five queries of `scripts/query-speed.mjs`, then the histogram quantile's parts.
-    pub const QUERIES: &[&str] = &[
-        "up",
-        "sum by (job) (rate(demo_api_request_duration_seconds_count[5m]))",
-        "histogram_quantile(0.9, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))",
-        "sum by (mode) (rate(demo_cpu_usage_seconds_total[5m]))",
-        "sum by (path) (rate(demo_api_request_duration_seconds_count{status=\"500\"}[5m])) / sum by (path) (rate(demo_api_request_duration_seconds_count[5m]))",
-        "rate(demo_api_request_duration_seconds_bucket[5m])",
-        "sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m]))",
-    ];
-
-    fn parse(q: &str) -> Expr {
-        match promql::parse(q) {
-            Ok(e) => e,
-            Err(errors) => panic!("{}", promql::error::render(q, &errors)),
-        }
-    }
-
-    /// The demo scenario's database as the worker holds it for the default 6 h graph.
-    pub fn demo_db() -> (Tsdb, i64, i64) {
-        let Ok(s) = scenario::by_name("demo") else {
-            panic!("the demo scenario must build");
-        };
-        let w = s.default_window(DEFAULT_ANCHOR);
-        let db = Tsdb::from_scenario(&s, DEFAULT_SEED, Window::new(w.end - 7 * HOUR, w.end));
-        (db, w.start, w.end)
-    }
 
     fn workbench(c: &mut Criterion) {
         let (db, start, end) = demo_db();
