@@ -530,11 +530,8 @@ impl Drops {
 }
 
 enum WindowSource<'a> {
-    /// Reading the database, one sample ahead.
-    Db {
-        it: SampleIter<'a>,
-        pending: Option<(i64, f64)>,
-    },
+    /// Reading the database, a run of samples at a time.
+    Db { it: SampleIter<'a> },
     /// Points already in memory (a subquery's output), and the next one to take.
     Points { points: &'a [Point], next: usize },
 }
@@ -555,24 +552,21 @@ impl WindowCursor<'_> {
         }
         let mut read = 0;
         match &mut self.source {
-            WindowSource::Db { it, pending } => {
-                if let Some((t, _)) = *pending
-                    && t <= lo
-                {
-                    // Everything up to `lo` is outside every later window: skip whole
-                    // chunks instead of decoding them.
-                    it.seek(lo.saturating_add(1));
-                    *pending = it.next();
-                }
-                while let Some((t, v)) = *pending {
-                    if t > hi {
+            WindowSource::Db { it } => {
+                // Everything up to `lo` is outside every later window: when the window
+                // jumps past unread samples, skip whole chunks instead of decoding them.
+                it.seek(lo.saturating_add(1));
+                loop {
+                    let (ts, vs) = it.next_run(hi);
+                    if ts.is_empty() {
                         break;
                     }
-                    read += 1;
-                    if t > lo && !is_stale_marker(v) {
-                        buf.push(t, v);
+                    read += ts.len() as u64;
+                    for (&t, &v) in ts.iter().zip(vs) {
+                        if !is_stale_marker(v) {
+                            buf.push(t, v);
+                        }
                     }
-                    *pending = it.next();
                 }
             }
             WindowSource::Points { points, next } => {
@@ -887,12 +881,9 @@ impl<'a> Evaluator<'a> {
                 None => db.samples(r, mint, maxt),
             };
             let mut cursor = WindowCursor {
-                source: WindowSource::Db { it, pending: None },
+                source: WindowSource::Db { it },
                 head: 0,
             };
-            if let WindowSource::Db { it, pending } = &mut cursor.source {
-                *pending = it.next();
-            }
             buf.clear();
             let mut series = self.new_series(labels.clone(), n, span)?;
             let mut read = 0;
@@ -1501,7 +1492,7 @@ impl<'a> Evaluator<'a> {
                         None => db.samples(sref, mint, maxt),
                     };
                     let mut cursor = WindowCursor {
-                        source: WindowSource::Db { it, pending: None },
+                        source: WindowSource::Db { it },
                         head: 0,
                     };
                     r = self.range_series(
@@ -1613,9 +1604,6 @@ impl<'a> Evaluator<'a> {
     ) -> Result<(), EvalError> {
         let n = steps.len();
         buf.clear();
-        if let WindowSource::Db { it, pending } = &mut cursor.source {
-            *pending = it.next();
-        }
         let mut series = self.new_series(labels.clone(), n, spans.call)?;
         let mut args = [0.0f64; 4];
         let k = scalars.len().min(args.len());

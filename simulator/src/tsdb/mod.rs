@@ -674,8 +674,55 @@ impl<'a> SampleIter<'a> {
     pub fn seek(&mut self, t: i64) {
         if t > self.mint {
             self.mint = t;
-            if self.pos < self.ts.len() {
+            // Usually the next sample is already at or after `t` (a window that slides less
+            // than its length); then there is nothing to search.
+            if self.ts.get(self.pos).is_some_and(|&x| x < t) {
                 self.pos += self.ts[self.pos..].partition_point(|&x| x < t);
+            }
+        }
+    }
+
+    /// The next samples up to time `hi`, consumed, as a run of timestamps and the values
+    /// aligned with them: the longest run inside one decoded chunk. Empty when the next
+    /// sample is after `hi` or there is none; call again until then, since the samples up to
+    /// `hi` may continue in the next chunk.
+    ///
+    /// Why runs: a window that slides over a series takes a few samples at each step, and
+    /// taking them as slices of the decoded chunk costs one bounds check per run instead of
+    /// the iterator's per-sample state checks.
+    pub fn next_run(&mut self, hi: i64) -> (&[i64], &[f64]) {
+        loop {
+            if self.done {
+                return (&[], &[]);
+            }
+            // Values are decoded up to the range's end, so a timestamp without a value is
+            // past it (as in `next`).
+            let end = self.ts.len().min(self.vs_from + self.vs.len());
+            if self.pos < end {
+                let from = self.pos;
+                // A linear scan, not a binary search: a run is as long as the work its
+                // caller does with it, and usually a handful of samples, where a binary
+                // search over the chunk costs several dependent loads more.
+                let stop = self.ts[from..end]
+                    .iter()
+                    .position(|&t| t > hi)
+                    .map_or(end, |k| from + k);
+                // `pos` is never before the first decoded value; were it, `next` would end
+                // the iteration there, and so does this.
+                let values = from
+                    .checked_sub(self.vs_from)
+                    .and_then(|a| Some(a..stop.checked_sub(self.vs_from)?))
+                    .and_then(|r| self.vs.get(r));
+                let (Some(ts), Some(vs)) = (self.ts.get(from..stop), values) else {
+                    self.done = true;
+                    return (&[], &[]);
+                };
+                self.pos = stop;
+                return (ts, vs);
+            }
+            if self.pos < self.ts.len() || !self.load() {
+                self.done = true;
+                return (&[], &[]);
             }
         }
     }
