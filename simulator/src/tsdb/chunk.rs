@@ -116,14 +116,13 @@ impl<'a> BitReader<'a> {
     }
 
     /// The 64 bits starting at byte `byte`, big-endian, zeros past the end.
-    #[inline]
+    ///
+    /// This and the other small readers below are always inlined: the browser build
+    /// optimises for size and would otherwise call each one per value decoded.
+    #[inline(always)]
     fn word(&self, byte: usize) -> u64 {
-        match self.bytes.get(byte..byte + 8) {
-            Some(b) => {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(b);
-                u64::from_be_bytes(a)
-            }
+        match self.bytes.get(byte..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(a) => u64::from_be_bytes(*a),
             None => {
                 let mut a = [0u8; 8];
                 let tail = self.bytes.get(byte..).unwrap_or(&[]);
@@ -136,7 +135,7 @@ impl<'a> BitReader<'a> {
     /// The next `n` bits (`n` ≤ 56) without consuming them. Reading a whole word at a time
     /// rather than a byte at a time is what makes decoding fast: a value is one load, one
     /// shift and one mask.
-    #[inline]
+    #[inline(always)]
     fn peek(&self, n: u8) -> u64 {
         if n == 0 {
             return 0;
@@ -148,19 +147,19 @@ impl<'a> BitReader<'a> {
 
     /// The bits from the current position on, first bit highest; at least the top 57 are
     /// the stream's (zeros past its end), the rest are zero.
-    #[inline]
+    #[inline(always)]
     fn peek_word(&self) -> u64 {
         self.word(self.pos / 8) << (self.pos % 8)
     }
 
     /// Moves past `n` bits.
-    #[inline]
+    #[inline(always)]
     fn skip(&mut self, n: u32) {
         self.pos += n as usize;
     }
 
     /// Reads `n` bits (`n` ≤ 64). Past the end of the bytes, bits read as zero.
-    #[inline]
+    #[inline(always)]
     pub fn read(&mut self, n: u8) -> u64 {
         if n > 56 {
             let high = self.read(n - 32);
@@ -172,7 +171,7 @@ impl<'a> BitReader<'a> {
     }
 
     /// Reads one bit.
-    #[inline]
+    #[inline(always)]
     pub fn bit(&mut self) -> bool {
         let byte = self.bytes.get(self.pos / 8).copied().unwrap_or(0);
         let bit = (byte >> (7 - self.pos % 8)) & 1;
@@ -206,7 +205,7 @@ fn write_dod(w: &mut BitWriter, dod: i64) {
     w.write(dod as u64, 64);
 }
 
-#[inline]
+#[inline(always)]
 fn read_dod(r: &mut BitReader<'_>) -> i64 {
     let (dod, used) = dod_in_word(r.peek_word());
     r.skip(used);
@@ -224,7 +223,7 @@ fn read_dod(r: &mut BitReader<'_>) -> i64 {
 /// bits, so one load and a few shifts decode it, where reading the prefix bit by bit and
 /// then the payload took three loads with their bounds checks. Counters (histogram buckets
 /// above all) and timestamp columns are made of these codes.
-#[inline]
+#[inline(always)]
 fn dod_in_word(word: u64) -> (Option<i64>, u32) {
     let ones = word.leading_ones().min(5);
     match ones {
@@ -277,7 +276,7 @@ pub fn decode_timestamps(bytes: &[u8], n: usize, out: &mut Vec<i64>) {
 }
 
 /// The integer a float holds exactly, if it is one below 2^53 in magnitude (and not -0).
-#[inline]
+#[inline(always)]
 fn exact_int(v: f64) -> Option<i64> {
     // The comparison is false for NaN and infinities; the round trip through i64 rejects
     // fractions and -0 without calling `trunc`, which is not inlined.
@@ -556,9 +555,31 @@ impl<'a> ValueDecoder<'a> {
     /// Why a batch: decoding a chunk is one loop over its values, and working on a copy of
     /// the decoder lets the compiler keep its state in registers for the whole loop instead
     /// of loading and storing it around every value.
+    ///
+    /// A run of repeats (one zero bit each; a histogram's quiet buckets are mostly that) is
+    /// counted from one load with `leading_zeros` and appended at once.
     pub fn decode_into(&mut self, count: usize, out: &mut Vec<f64>) {
         let mut d = self.clone();
-        out.extend((0..count).map(|_| d.next_value()));
+        out.reserve(count);
+        let mut left = count;
+        while left > 0 {
+            let word = d.r.peek_word();
+            if d.n > 0 && word >> 63 == 0 {
+                // Only the top 57 bits of the word are sure to be the stream's, and past the
+                // values asked for the zeros may be padding.
+                let k = (word.leading_zeros() as usize).min(57).min(left);
+                d.r.skip(k as u32);
+                if d.prev_int.is_some() {
+                    d.delta = 0;
+                }
+                d.n += k;
+                left -= k;
+                out.extend(std::iter::repeat_n(f64::from_bits(d.prev), k));
+            } else {
+                out.push(d.next_value());
+                left -= 1;
+            }
+        }
         *self = d;
     }
 
