@@ -116,14 +116,13 @@ impl<'a> BitReader<'a> {
     }
 
     /// The 64 bits starting at byte `byte`, big-endian, zeros past the end.
-    #[inline]
+    ///
+    /// This and the other small readers below are always inlined: the browser build
+    /// optimises for size and would otherwise call each one per value decoded.
+    #[inline(always)]
     fn word(&self, byte: usize) -> u64 {
-        match self.bytes.get(byte..byte + 8) {
-            Some(b) => {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(b);
-                u64::from_be_bytes(a)
-            }
+        match self.bytes.get(byte..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(a) => u64::from_be_bytes(*a),
             None => {
                 let mut a = [0u8; 8];
                 let tail = self.bytes.get(byte..).unwrap_or(&[]);
@@ -136,7 +135,7 @@ impl<'a> BitReader<'a> {
     /// The next `n` bits (`n` ≤ 56) without consuming them. Reading a whole word at a time
     /// rather than a byte at a time is what makes decoding fast: a value is one load, one
     /// shift and one mask.
-    #[inline]
+    #[inline(always)]
     fn peek(&self, n: u8) -> u64 {
         if n == 0 {
             return 0;
@@ -146,8 +145,21 @@ impl<'a> BitReader<'a> {
         (word << (self.pos % 8)) >> (64 - u32::from(n))
     }
 
+    /// The bits from the current position on, first bit highest; at least the top 57 are
+    /// the stream's (zeros past its end), the rest are zero.
+    #[inline(always)]
+    fn peek_word(&self) -> u64 {
+        self.word(self.pos / 8) << (self.pos % 8)
+    }
+
+    /// Moves past `n` bits.
+    #[inline(always)]
+    fn skip(&mut self, n: u32) {
+        self.pos += n as usize;
+    }
+
     /// Reads `n` bits (`n` ≤ 64). Past the end of the bytes, bits read as zero.
-    #[inline]
+    #[inline(always)]
     pub fn read(&mut self, n: u8) -> u64 {
         if n > 56 {
             let high = self.read(n - 32);
@@ -159,22 +171,12 @@ impl<'a> BitReader<'a> {
     }
 
     /// Reads one bit.
-    #[inline]
+    #[inline(always)]
     pub fn bit(&mut self) -> bool {
         let byte = self.bytes.get(self.pos / 8).copied().unwrap_or(0);
         let bit = (byte >> (7 - self.pos % 8)) & 1;
         self.pos += 1;
         bit == 1
-    }
-
-    /// Reads a prefix of up to `max` one bits ended by a zero bit (not read when `max` ones
-    /// were found), returning the number of ones.
-    #[inline]
-    fn ones(&mut self, max: u8) -> u8 {
-        let peeked = self.peek(max) << (64 - u32::from(max));
-        let ones = (peeked.leading_ones() as u8).min(max);
-        self.pos += usize::from(ones) + usize::from(ones < max);
-        ones
     }
 }
 
@@ -203,19 +205,38 @@ fn write_dod(w: &mut BitWriter, dod: i64) {
     w.write(dod as u64, 64);
 }
 
-#[inline]
+#[inline(always)]
 fn read_dod(r: &mut BitReader<'_>) -> i64 {
-    let ones = r.ones(5);
-    if ones == 0 {
-        return 0;
+    let (dod, used) = dod_in_word(r.peek_word());
+    r.skip(used);
+    match dod {
+        Some(dod) => dod,
+        None => r.read(64) as i64,
     }
-    if ones == 5 {
-        return r.read(64) as i64;
+}
+
+/// Decodes the delta-of-delta code at the top of `word` (bits as [`BitReader::peek_word`]
+/// returns them, at least 39 of them the stream's): the value and the bits it took, or `None`
+/// and the 5 bits of the escape prefix, after which the value follows in 64 bits.
+///
+/// Why from one word: the prefix and the payload of every code but the escape fit in 37
+/// bits, so one load and a few shifts decode it, where reading the prefix bit by bit and
+/// then the payload took three loads with their bounds checks. Counters (histogram buckets
+/// above all) and timestamp columns are made of these codes.
+#[inline(always)]
+fn dod_in_word(word: u64) -> (Option<i64>, u32) {
+    let ones = word.leading_ones().min(5);
+    match ones {
+        0 => (Some(0), 1),
+        5 => (None, 5),
+        _ => {
+            let bits = u32::from(DOD_BUCKETS[(ones - 1) as usize].2);
+            // The prefix is `ones` ones and a zero; the payload follows, sign-extended from
+            // `bits` by an arithmetic shift.
+            let payload = word << (ones + 1);
+            (Some((payload as i64) >> (64 - bits)), ones + 1 + bits)
+        }
     }
-    let bits = DOD_BUCKETS[(ones - 1) as usize].2;
-    let raw = r.read(bits);
-    // Sign-extend from `bits`.
-    ((raw << (64 - bits)) as i64) >> (64 - bits)
 }
 
 /// Encodes a timestamp column: the first timestamp, then delta-of-deltas.
@@ -255,7 +276,7 @@ pub fn decode_timestamps(bytes: &[u8], n: usize, out: &mut Vec<i64>) {
 }
 
 /// The integer a float holds exactly, if it is one below 2^53 in magnitude (and not -0).
-#[inline]
+#[inline(always)]
 fn exact_int(v: f64) -> Option<i64> {
     // The comparison is false for NaN and infinities; the round trip through i64 rejects
     // fractions and -0 without calling `trunc`, which is not inlined.
@@ -490,6 +511,7 @@ pub fn decoder_at(encoded: &[u8], stream_len: usize, want: usize) -> (ValueDecod
                 r: BitReader::at(stream, m.pos as usize),
                 n: index,
                 prev: m.prev,
+                prev_int: exact_int(f64::from_bits(m.prev)),
                 delta: m.delta,
                 leading: m.leading,
                 trailing: m.trailing,
@@ -506,6 +528,9 @@ pub struct ValueDecoder<'a> {
     r: BitReader<'a>,
     n: usize,
     prev: u64,
+    /// `exact_int(prev)`, kept so that the integer and repeat codes, which ask for it at
+    /// every value, need no float round trip.
+    prev_int: Option<i64>,
     delta: i64,
     leading: u8,
     trailing: u8,
@@ -518,27 +543,83 @@ impl<'a> ValueDecoder<'a> {
             r: BitReader::new(bytes),
             n: 0,
             prev: 0,
+            prev_int: exact_int(0.0),
             delta: 0,
             leading: 0,
             trailing: 0,
         }
     }
 
+    /// Appends the next `count` values to `out` (the caller knows how many there are).
+    ///
+    /// Why a batch: decoding a chunk is one loop over its values, and working on a copy of
+    /// the decoder lets the compiler keep its state in registers for the whole loop instead
+    /// of loading and storing it around every value.
+    ///
+    /// A run of repeats (one zero bit each; a histogram's quiet buckets are mostly that) is
+    /// counted from one load with `leading_zeros` and appended at once.
+    pub fn decode_into(&mut self, count: usize, out: &mut Vec<f64>) {
+        let mut d = self.clone();
+        out.reserve(count);
+        let mut left = count;
+        while left > 0 {
+            let word = d.r.peek_word();
+            if d.n > 0 && word >> 63 == 0 {
+                // Only the top 57 bits of the word are sure to be the stream's, and past the
+                // values asked for the zeros may be padding.
+                let k = (word.leading_zeros() as usize).min(57).min(left);
+                d.r.skip(k as u32);
+                if d.prev_int.is_some() {
+                    d.delta = 0;
+                }
+                d.n += k;
+                left -= k;
+                out.extend(std::iter::repeat_n(f64::from_bits(d.prev), k));
+            } else {
+                out.push(d.next_value());
+                left -= 1;
+            }
+        }
+        *self = d;
+    }
+
     /// The next value (the caller knows how many there are).
-    #[inline]
+    #[inline(always)]
     pub fn next_value(&mut self) -> f64 {
+        // A repeat (1 bit) or an integer code (2 bits and at most 37 of delta-of-delta) is
+        // decoded from this one load; see `dod_in_word`.
+        let word = self.r.peek_word();
         let bits = if self.n == 0 {
-            self.r.read(64)
-        } else if !self.r.bit() {
-            if exact_int(f64::from_bits(self.prev)).is_some() {
+            let bits = self.r.read(64);
+            self.prev_int = exact_int(f64::from_bits(bits));
+            bits
+        } else if word >> 63 == 0 {
+            self.r.skip(1);
+            if self.prev_int.is_some() {
                 self.delta = 0;
             }
             self.prev
-        } else if !self.r.bit() {
-            let a = exact_int(f64::from_bits(self.prev)).unwrap_or(0);
-            self.delta = self.delta.wrapping_add(read_dod(&mut self.r));
-            (a.wrapping_add(self.delta) as f64).to_bits()
+        } else if (word >> 62) & 1 == 0 {
+            let a = self.prev_int.unwrap_or(0);
+            let (dod, used) = dod_in_word(word << 2);
+            self.r.skip(2 + used);
+            let dod = match dod {
+                Some(dod) => dod,
+                None => self.r.read(64) as i64,
+            };
+            self.delta = self.delta.wrapping_add(dod);
+            let int = a.wrapping_add(self.delta);
+            let v = int as f64;
+            // Below 2^53 the float holds `int` exactly, as the encoder always writes it;
+            // only a corrupt stream goes past, and then the float decides as before.
+            self.prev_int = if int.unsigned_abs() < 1 << 53 {
+                Some(int)
+            } else {
+                exact_int(v)
+            };
+            v.to_bits()
         } else {
+            self.r.skip(2);
             if self.r.bit() {
                 self.leading = self.r.read(5) as u8;
                 let len = self.r.read(6) as u8 + 1;
@@ -551,7 +632,9 @@ impl<'a> ValueDecoder<'a> {
                 self.r.read(len) << self.trailing
             };
             self.delta = 0;
-            self.prev ^ x
+            let bits = self.prev ^ x;
+            self.prev_int = exact_int(f64::from_bits(bits));
+            bits
         };
         self.prev = bits;
         self.n += 1;
@@ -580,6 +663,13 @@ mod tests {
                 "value {i}: {v:?} came back as {got:?}"
             );
         }
+        // Decoding in two batches gives the same values.
+        let mut d = ValueDecoder::new(&bytes[..stream_len]);
+        let mut batch = Vec::new();
+        d.decode_into(values.len() / 3, &mut batch);
+        d.decode_into(values.len() - values.len() / 3, &mut batch);
+        let bits = |vs: &[f64]| vs.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&batch), bits(values));
         // Resuming at every value gives the same values from there on.
         for want in 0..values.len() {
             let (mut d, from) = decoder_at(&bytes, stream_len, want);
@@ -691,6 +781,40 @@ mod tests {
         short.extend_from_slice(&bytes[stream_len..]);
         let (_, from) = decoder_at(&short, 1, 299);
         assert_eq!(from, 0);
+    }
+
+    #[test]
+    fn every_delta_of_delta_bucket_edge_round_trips() {
+        // Deltas of deltas on both sides of each bucket's edges, and of the escape's, as
+        // integer values (with repeats between, which reset the delta) and as timestamps.
+        let mut dods = vec![0i64];
+        for (_, _, bits) in DOD_BUCKETS {
+            let lim = 1i64 << (bits - 1);
+            dods.extend([lim - 1, lim, -lim, -lim - 1, 1 - lim]);
+        }
+        dods.extend([1 << 40, -(1 << 40), 1, -1]);
+        let mut values = vec![1_000_000_000_000.0];
+        let (mut v, mut delta) = (1_000_000_000_000i64, 0i64);
+        for (i, &dod) in dods.iter().enumerate() {
+            delta += dod;
+            v += delta;
+            values.push(v as f64);
+            if i % 3 == 2 {
+                values.push(v as f64);
+                delta = 0;
+            }
+        }
+        round_trip(&values);
+        let mut ts = vec![0i64];
+        let (mut t, mut delta) = (0i64, 0i64);
+        for &dod in &dods {
+            delta += dod;
+            t += delta;
+            ts.push(t);
+        }
+        let mut out = Vec::new();
+        decode_timestamps(&encode_timestamps(&ts), ts.len(), &mut out);
+        assert_eq!(out, ts);
     }
 
     #[test]

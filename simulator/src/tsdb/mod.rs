@@ -462,6 +462,7 @@ impl Tsdb {
             maxt,
             ts: Vec::new(),
             ts_column: None,
+            columns: ColumnCache::default(),
             vs: Vec::new(),
             vs_from: 0,
             pos: 0,
@@ -583,9 +584,11 @@ pub struct SampleIter<'a> {
     mint: i64,
     maxt: i64,
     ts: Vec<i64>,
-    /// The sealed timestamp column `ts` holds decoded (address and sample count), if `ts`
-    /// holds a whole column.
-    ts_column: Option<(usize, u32)>,
+    /// The sealed timestamp column `ts` holds decoded, if `ts` holds a whole column.
+    ts_column: Option<ColumnKey>,
+    /// Other sealed timestamp columns decoded earlier by this iterator, kept for the next
+    /// series that shares them (see [`ColumnCache`]).
+    columns: ColumnCache,
     /// Decoded values: `vs[i]` is the value of the sample at `ts[vs_from + i]` (decoding
     /// starts at the resume mark before the range, not at the chunk's start).
     vs: Vec<f64>,
@@ -603,6 +606,7 @@ impl<'a> SampleIter<'a> {
             maxt: -1,
             ts: Vec::new(),
             ts_column: None,
+            columns: ColumnCache::default(),
             vs: Vec::new(),
             vs_from: 0,
             pos: 0,
@@ -629,8 +633,13 @@ impl<'a> SampleIter<'a> {
             }
             let column = (c.ts.as_ptr() as usize, c.count);
             if self.ts_column != Some(column) {
-                self.ts.clear();
-                chunk::decode_timestamps(&c.ts, c.count as usize, &mut self.ts);
+                if let Some(key) = self.ts_column.take() {
+                    self.columns.park(key, &mut self.ts);
+                }
+                if !self.columns.take(column, &mut self.ts) {
+                    self.ts.clear();
+                    chunk::decode_timestamps(&c.ts, c.count as usize, &mut self.ts);
+                }
                 self.ts_column = Some(column);
             }
             // Values decode only in order: start at the last resume mark before the range's
@@ -639,22 +648,18 @@ impl<'a> SampleIter<'a> {
             let first = self.ts.partition_point(|&t| t < self.mint);
             let (mut dec, from) = chunk::decoder_at(&c.values, c.stream_len as usize, first);
             self.vs_from = from;
-            self.vs.reserve(n.saturating_sub(from));
-            for _ in from..n {
-                self.vs.push(dec.next_value());
-            }
+            dec.decode_into(n.saturating_sub(from), &mut self.vs);
         } else {
+            if let Some(key) = self.ts_column.take() {
+                self.columns.park(key, &mut self.ts);
+            }
             self.ts.clear();
-            self.ts_column = None;
             match s.head.ts.first() {
                 Some(&first) if self.chunk == s.chunks.len() && first <= self.maxt => {
                     let n = s.head.ts.partition_point(|&t| t <= self.maxt);
                     self.ts.extend_from_slice(&s.head.ts[..n]);
                     let mut dec = ValueDecoder::new(s.head.values.bytes());
-                    self.vs.reserve(n);
-                    for _ in 0..n {
-                        self.vs.push(dec.next_value());
-                    }
+                    dec.decode_into(n, &mut self.vs);
                 }
                 _ => return false,
             }
@@ -669,9 +674,103 @@ impl<'a> SampleIter<'a> {
     pub fn seek(&mut self, t: i64) {
         if t > self.mint {
             self.mint = t;
-            if self.pos < self.ts.len() {
+            // Usually the next sample is already at or after `t` (a window that slides less
+            // than its length); then there is nothing to search.
+            if self.ts.get(self.pos).is_some_and(|&x| x < t) {
                 self.pos += self.ts[self.pos..].partition_point(|&x| x < t);
             }
+        }
+    }
+
+    /// The next samples up to time `hi`, consumed, as a run of timestamps and the values
+    /// aligned with them: the longest run inside one decoded chunk. Empty when the next
+    /// sample is after `hi` or there is none; call again until then, since the samples up to
+    /// `hi` may continue in the next chunk.
+    ///
+    /// Why runs: a window that slides over a series takes a few samples at each step, and
+    /// taking them as slices of the decoded chunk costs one bounds check per run instead of
+    /// the iterator's per-sample state checks.
+    pub fn next_run(&mut self, hi: i64) -> (&[i64], &[f64]) {
+        loop {
+            if self.done {
+                return (&[], &[]);
+            }
+            // Values are decoded up to the range's end, so a timestamp without a value is
+            // past it (as in `next`).
+            let end = self.ts.len().min(self.vs_from + self.vs.len());
+            if self.pos < end {
+                let from = self.pos;
+                // A linear scan, not a binary search: a run is as long as the work its
+                // caller does with it, and usually a handful of samples, where a binary
+                // search over the chunk costs several dependent loads more.
+                let stop = self.ts[from..end]
+                    .iter()
+                    .position(|&t| t > hi)
+                    .map_or(end, |k| from + k);
+                // `pos` is never before the first decoded value; were it, `next` would end
+                // the iteration there, and so does this.
+                let values = from
+                    .checked_sub(self.vs_from)
+                    .and_then(|a| Some(a..stop.checked_sub(self.vs_from)?))
+                    .and_then(|r| self.vs.get(r));
+                let (Some(ts), Some(vs)) = (self.ts.get(from..stop), values) else {
+                    self.done = true;
+                    return (&[], &[]);
+                };
+                self.pos = stop;
+                return (ts, vs);
+            }
+            if self.pos < self.ts.len() || !self.load() {
+                self.done = true;
+                return (&[], &[]);
+            }
+        }
+    }
+}
+
+/// A sealed timestamp column: the address of its encoded bytes (shared by every chunk that
+/// uses the column, since [`TimestampPool`] interns them) and its sample count.
+type ColumnKey = (usize, u32);
+
+/// Decoded timestamp columns an iterator keeps while it is reused from series to series.
+///
+/// Why: every series scraped from one target shares one timestamp column per chunk, and a
+/// query reads its series one after another, each over all the chunks of its range. Keeping
+/// only the column decoded last helps when a series has one chunk in range (instant
+/// queries), but a range query over hours moves on to the next chunk's column before the
+/// next series comes back to the first, so every series decoded every column again: about a
+/// third of decoding a histogram's buckets over 6 h, where the values are cheap integers.
+///
+/// The cache holds at most [`ColumnCache::CAPACITY`] columns (each at most
+/// [`chunk::MAX_SAMPLES`] timestamps, so under 1 MB) and, once full, admits no more rather
+/// than evicting: series revisit columns in the same cyclic order, where evicting the least
+/// recently used would miss every time, while keeping the first ones still hits on those.
+/// The keys are addresses into the database the iterator borrows, so they stay valid and
+/// unique for its whole life.
+#[derive(Default)]
+struct ColumnCache {
+    columns: HashMap<ColumnKey, Vec<i64>>,
+}
+
+impl ColumnCache {
+    /// At most this many columns are kept.
+    const CAPACITY: usize = 256;
+
+    /// Keeps the decoded column `ts` (leaving an empty buffer in its place), if there is room.
+    fn park(&mut self, key: ColumnKey, ts: &mut Vec<i64>) {
+        if self.columns.len() < Self::CAPACITY {
+            self.columns.insert(key, std::mem::take(ts));
+        }
+    }
+
+    /// Moves the column `key` into `ts`, if kept; false when it must be decoded.
+    fn take(&mut self, key: ColumnKey, ts: &mut Vec<i64>) -> bool {
+        match self.columns.remove(&key) {
+            Some(column) => {
+                *ts = column;
+                true
+            }
+            None => false,
         }
     }
 }

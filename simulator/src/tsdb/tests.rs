@@ -310,6 +310,38 @@ fn an_iterator_reused_across_series_reads_each_series_exactly() {
 }
 
 #[test]
+fn an_iterator_reused_over_more_shared_columns_than_it_keeps_reads_exactly() {
+    // 300 hourly chunks, so 300 shared timestamp columns (more than the iterator keeps);
+    // three series read in turn, twice, each over all of them and over a slice of them.
+    let mut db = Tsdb::new();
+    let names = ["a", "b", "c"];
+    let series: Vec<Labels> = names
+        .iter()
+        .map(|n| Labels::new([("__name__", *n)]).unwrap())
+        .collect();
+    for i in 0..1200i64 {
+        for (k, s) in series.iter().enumerate() {
+            db.append(s, i * 900_000 + 1, (i * (k as i64 + 1)) as f64)
+                .unwrap();
+        }
+    }
+    db.compact();
+    let refs: Vec<SeriesRef> = series.iter().map(|s| db.lookup(s).unwrap()).collect();
+    let mut it = db.samples(refs[0], 0, -1);
+    for _ in 0..2 {
+        for (mint, maxt) in [(0, i64::MAX), (100 * 3_600_000, 200 * 3_600_000)] {
+            for &r in &refs {
+                it = db.samples_reusing(r, mint, maxt, it);
+                let reused: Vec<(i64, f64)> = it.by_ref().collect();
+                let fresh: Vec<(i64, f64)> = db.samples(r, mint, maxt).collect();
+                assert!(!fresh.is_empty());
+                assert_eq!(reused, fresh);
+            }
+        }
+    }
+}
+
+#[test]
 fn reads_that_start_at_a_resume_mark_return_exactly_the_samples_in_range() {
     // Integers, floats, repeats, NaN and stale markers, so every value code is resumed from;
     // at 7 s, chunks hold up to 480 samples (several resume marks each).
