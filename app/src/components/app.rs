@@ -1,6 +1,8 @@
 use super::course::Course;
 use super::workbench::{Catalog, RunState, Workbench};
-use super::{CoursePage, Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
+use super::{
+    CoursePage, DataSourcePicker, Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange,
+};
 use crate::course::route;
 use crate::editor::history;
 use crate::state::url;
@@ -99,6 +101,7 @@ pub fn App(
         <Show when=on_course fallback=|| view! {
             <main class="workbench">
                 <section class="controls" aria-label="Data">
+                    <DataSourcePicker/>
                     <ScenarioPicker/>
                     <TimeRange/>
                 </section>

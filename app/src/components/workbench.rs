@@ -8,6 +8,9 @@
 //! was made, so what is shown always belongs to the current text. Components read the
 //! derived memos and call the methods; nothing else sends requests.
 
+use crate::datasource::fetch::FetchTransport;
+use crate::datasource::setting::{STORAGE_KEY, Setting};
+use crate::datasource::{BuildInfo, Caps, Client};
 use crate::editor::functions::FunctionDocs;
 use crate::editor::history::{self, QueryHistory};
 use crate::editor::metadata::MetadataSnapshot;
@@ -83,6 +86,37 @@ pub enum ExplainState {
     Failed(String),
 }
 
+/// What the page knows about the server it queries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerState {
+    /// The simulator is the data source.
+    NotUsed,
+    /// Asking the server for its version.
+    Checking,
+    /// The server answered buildinfo.
+    Connected {
+        /// Its build information.
+        info: BuildInfo,
+        /// The round trip of the buildinfo request, milliseconds.
+        round_trip_ms: f64,
+    },
+    /// The server could not be used: the sentence and the hint.
+    Failed(WorkerError),
+}
+
+/// A client of the server in `setting`, when it names one.
+pub fn server_client(
+    setting: &Setting,
+    transport: FetchTransport,
+) -> Option<Result<Client<FetchTransport>, WorkerError>> {
+    match setting {
+        Setting::Simulator => None,
+        Setting::Server { url, auth, .. } => Some(
+            Client::new(url, auth.clone(), Caps::default(), transport).map_err(WorkerError::from),
+        ),
+    }
+}
+
 /// What the Run action is given.
 #[derive(Debug, Clone)]
 struct RunRequest {
@@ -126,6 +160,12 @@ pub struct Workbench {
     pub explain: Memo<ExplainState>,
     /// The current or last run.
     pub run: Memo<RunState>,
+    /// Where queries go: the simulator or a server.
+    pub source: RwSignal<Setting>,
+    /// The server's version and round trip, when the source is a server.
+    pub server: RwSignal<ServerState>,
+    /// The browser transport; clones share the requests in flight, so Cancel reaches them.
+    pub fetch: StoredValue<FetchTransport, LocalStorage>,
     client: StoredValue<WorkerClient, LocalStorage>,
     parse: LocalResource<(String, Result<Vec<Diagnostic>, WorkerError>)>,
     run_action: Action<RunRequest, RunOutcome>,
@@ -162,6 +202,15 @@ pub fn use_workbench() -> Workbench {
     // in a test, and gets a clear message.
     use_context::<Workbench>()
         .unwrap_or_else(|| panic!("Workbench context missing: mount components inside App"))
+}
+
+/// The remembered data source, or the simulator.
+fn load_setting() -> Setting {
+    use gloo::storage::{LocalStorage, Storage};
+    LocalStorage::get::<String>(STORAGE_KEY)
+        .ok()
+        .and_then(|t| Setting::from_storage(&t))
+        .unwrap_or_default()
 }
 
 fn now_ms() -> f64 {
@@ -265,10 +314,39 @@ impl Workbench {
                 .unwrap_or_else(|| ExplainState::Loading(explain_progress.get()))
         });
 
+        let source = RwSignal::new(load_setting());
+        let server = RwSignal::new(ServerState::NotUsed);
+        let fetch = StoredValue::new_local(FetchTransport::default());
         let progress = RwSignal::new(None::<Progress>);
         let run_action = Action::new_local(move |r: &RunRequest| {
             let request = r.request.clone();
+            let on_server = server_client(&source.get_untracked(), fetch.get_value());
             async move {
+                if let Some(client) = on_server {
+                    let sent = now_ms();
+                    let outcome = match client {
+                        Err(e) => Err(e),
+                        Ok(c) => match request.range {
+                            EvalRange::Instant { time_ms } => {
+                                c.query(&request.query, time_ms).await
+                            }
+                            EvalRange::Range {
+                                start_ms,
+                                end_ms,
+                                step_ms,
+                            } => {
+                                c.query_range(&request.query, start_ms, end_ms, step_ms)
+                                    .await
+                            }
+                        }
+                        .map_err(WorkerError::from),
+                    };
+                    return RunOutcome {
+                        outcome,
+                        annotations: Vec::new(),
+                        round_trip_ms: now_ms() - sent,
+                    };
+                }
                 let on_progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
                     progress.try_set(Some(p));
                 });
@@ -347,6 +425,9 @@ impl Workbench {
             diagnostics,
             explain,
             run,
+            source,
+            server,
+            fetch,
             client,
             parse,
             run_action,
@@ -446,11 +527,57 @@ impl Workbench {
     /// fails the editor's pending parse and Explain, so both are asked again; the new worker
     /// generates the scenario's data again when the next query needs it.
     pub fn cancel(&self) {
+        if self.source.with_untracked(Setting::is_server) {
+            // Only the HTTP request stops; the worker keeps its data.
+            self.fetch.get_value().cancel();
+            return;
+        }
         self.client.get_value().cancel();
         self.parse.refetch();
         // The explanation in flight was cancelled too; forget the evaluated text so that
         // reopening Explain does not start the same heavy evaluation again.
         self.explained.set(None);
+    }
+
+    /// Switches the data source, stores or forgets it as the setting says, and asks a
+    /// server for its version (which also shows whether it can be used at all).
+    pub fn set_source(&self, setting: Setting) {
+        {
+            use gloo::storage::{LocalStorage, Storage};
+            match setting.to_storage() {
+                Some(text) => {
+                    let _ = LocalStorage::set(STORAGE_KEY, text);
+                }
+                None => LocalStorage::delete(STORAGE_KEY),
+            }
+        }
+        self.source.set(setting.clone());
+        self.check_server();
+    }
+
+    /// Asks the server for its version and measures the round trip.
+    pub fn check_server(&self) {
+        let server = self.server;
+        let Some(client) = server_client(&self.source.get_untracked(), self.fetch.get_value())
+        else {
+            server.set(ServerState::NotUsed);
+            return;
+        };
+        server.set(ServerState::Checking);
+        leptos::task::spawn_local(async move {
+            let sent = now_ms();
+            let state = match client {
+                Err(e) => ServerState::Failed(e),
+                Ok(c) => match c.buildinfo().await {
+                    Ok(info) => ServerState::Connected {
+                        info,
+                        round_trip_ms: now_ms() - sent,
+                    },
+                    Err(e) => ServerState::Failed(e.into()),
+                },
+            };
+            server.try_set(state);
+        });
     }
 
     /// Whether a query is running.

@@ -317,6 +317,26 @@ pub enum WorkerError {
     Unavailable(String),
     /// A message did not follow the protocol (a bug, or two builds mixed up by a cache).
     Protocol(String),
+    /// A Prometheus-compatible server (the data source) gave no result: what happened and
+    /// what to do (`datasource::SourceError` and its hint). Never sent by the worker.
+    Source {
+        /// What happened.
+        message: String,
+        /// What the user can do.
+        hint: String,
+    },
+}
+
+impl From<crate::datasource::SourceError> for WorkerError {
+    fn from(e: crate::datasource::SourceError) -> WorkerError {
+        match e {
+            crate::datasource::SourceError::Cancelled => WorkerError::Cancelled,
+            e => WorkerError::Source {
+                message: e.to_string(),
+                hint: e.hint(),
+            },
+        }
+    }
 }
 
 impl fmt::Display for WorkerError {
@@ -342,6 +362,7 @@ impl fmt::Display for WorkerError {
             ),
             WorkerError::Unavailable(m) => write!(f, "The query engine could not start: {m}"),
             WorkerError::Protocol(m) => write!(f, "Unexpected message from the query engine: {m}"),
+            WorkerError::Source { message, .. } => f.write_str(message),
         }
     }
 }
