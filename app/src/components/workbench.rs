@@ -450,6 +450,10 @@ impl Workbench {
     /// The end of the query window: the view's, the scenario's default, or the page's
     /// opening time rounded down to the minute.
     pub fn end_ms(&self) -> i64 {
+        // A server holds data up to now, not the scenario's day: its window ends now.
+        if self.source.with(Setting::is_server) && self.view.with(|v| v.end_ms.is_none()) {
+            return (now_ms() as i64) / 1000 * 1000;
+        }
         explain_time(self.view, self.catalog, self.opened_ms)
     }
 
