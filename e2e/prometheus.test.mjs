@@ -95,6 +95,9 @@ after(async () => {
 async function openAndConnect(url) {
   await b.page.goto(server.url);
   await b.page.waitForFunction(() => /^engine \d/.test(document.querySelector('.engine-version')?.textContent ?? ''), null, { timeout: 30_000 });
+  // The box is folded while the simulator is the source.
+  assert.equal(await b.page.textContent('.data-source summary'), 'Data source: Simulator');
+  await b.page.click('.data-source summary');
   await b.page.selectOption('select[aria-label="Data source"]', 'server');
   await b.page.fill('input[aria-label="Server URL"]', url);
   await b.page.click('.server-form button[type="submit"]');

@@ -327,6 +327,18 @@ fn the_client_against_prometheus_scraping_simulator_serve() {
         Some(app::editor::metadata::MetricKind::Gauge),
         "{meta:?}"
     );
+    // The editor's snapshot of the server: names, families' types, label values.
+    let snap = block_on(app::datasource::snapshot::fetch(&c, t)).unwrap();
+    use app::editor::metadata::MetadataSource;
+    assert_eq!(
+        snap.metric("demo_num_cpus").map(|m| m.kind),
+        Some(app::editor::metadata::MetricKind::Gauge)
+    );
+    let bucket = snap
+        .metric("demo_api_request_duration_seconds_bucket")
+        .unwrap();
+    assert_eq!(bucket.family, "demo_api_request_duration_seconds");
+    assert_eq!(snap.label_values(Some("up"), "instance").len(), 3);
     let build = block_on(c.buildinfo()).unwrap();
     assert!(build.version.starts_with("2.42"), "{build:?}");
 

@@ -100,8 +100,10 @@ pub fn App(
         <Header/>
         <Show when=on_course fallback=|| view! {
             <main class="workbench">
-                <section class="controls" aria-label="Data">
+                <section class="source-section" aria-label="Data source">
                     <DataSourcePicker/>
+                </section>
+                <section class="controls" aria-label="Data">
                     <ScenarioPicker/>
                     <TimeRange/>
                 </section>

@@ -88,8 +88,16 @@ pub fn DataSourcePicker() -> impl IntoView {
         }
     };
     view! {
-        <fieldset class="data-source">
-            <legend>"Data source"</legend>
+        // Folded while the simulator is the source, so on a phone the editor stays on the
+        // first screen; open while a server is.
+        <details class="data-source" open=initial.is_server()>
+            <summary>
+                {move || if wb.source.with(Setting::is_server) {
+                    "Data source: Prometheus server"
+                } else {
+                    "Data source: Simulator"
+                }}
+            </summary>
             <label>
                 "Source "
                 <select aria-label="Data source" prop:value=move || kind.get()
@@ -149,6 +157,6 @@ pub fn DataSourcePicker() -> impl IntoView {
                 </form>
             </Show>
             {status}
-        </fieldset>
+        </details>
     }
 }

@@ -246,11 +246,23 @@ impl Workbench {
             );
         let functions = Memo::new(move |_| functions_res.get().unwrap_or_default());
 
-        // Metadata follows the scenario and seed; no scenario, no metadata.
+        // Metadata follows the scenario and seed; no scenario, no metadata. With a server
+        // as the data source it comes from the server instead (and follows the setting).
+        let data_source = RwSignal::new(load_setting());
+        let fetch = StoredValue::new_local(FetchTransport::default());
         let source = Memo::new(move |_| view.with(|v| v.scenario.clone().map(|s| (s, v.seed))));
         let metadata_res = LocalResource::new(move || {
             let source = source.get();
+            let on_server = server_client(&data_source.get(), fetch.get_value());
             async move {
+                if let Some(client) = on_server {
+                    return match client {
+                        Ok(c) => crate::datasource::snapshot::fetch(&c, now_ms() as i64)
+                            .await
+                            .unwrap_or_default(),
+                        Err(_) => MetadataSnapshot::default(),
+                    };
+                }
                 match source {
                     Some((scenario, seed)) => {
                         worker().metadata(&scenario, seed).await.unwrap_or_default()
@@ -314,9 +326,8 @@ impl Workbench {
                 .unwrap_or_else(|| ExplainState::Loading(explain_progress.get()))
         });
 
-        let source = RwSignal::new(load_setting());
+        let source = data_source;
         let server = RwSignal::new(ServerState::NotUsed);
-        let fetch = StoredValue::new_local(FetchTransport::default());
         let progress = RwSignal::new(None::<Progress>);
         let run_action = Action::new_local(move |r: &RunRequest| {
             let request = r.request.clone();

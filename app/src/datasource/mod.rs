@@ -15,6 +15,7 @@ pub mod error;
 pub mod fetch;
 pub mod request;
 pub mod setting;
+pub mod snapshot;
 
 pub use client::{BuildInfo, Caps, Client, HttpResponse, Transport};
 pub use error::{SourceError, TransportFailure};
