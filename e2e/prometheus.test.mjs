@@ -1,6 +1,6 @@
 // The built app against a real Prometheus (Debian's package) scraping `simulator serve`:
 // switch the data source, see the server's version, run a query, the graph is drawn and the
-// table equals the API's own answer; a server that does not allow the page's origin gives
+// table equals the API's own answer, Explain sends one query per node; a server that does not allow the page's origin gives
 // the CORS message with the flag to set. Skipped, loudly, only when prometheus is missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -135,6 +135,19 @@ test('the app queries a real Prometheus: version, graph, table equal to the API'
   }).sort();
   assert.deepEqual(rows.map(([s, v]) => [s, v]).sort(), want);
   await screenshot(b.page, 'prometheus-table');
+
+  // Explain: one query per node, sent to the server.
+  await b.page.fill('#query-input', 'sum by (job) (up)');
+  await b.page.click('#tab-explain');
+  const sent = [];
+  const record = (r) => { if (r.url().startsWith(promUrl + '/api/v1/query?')) sent.push(decodeURIComponent(new URL(r.url()).searchParams.get('query'))); };
+  b.page.on('request', record);
+  await b.page.click('.editor-actions button.primary');
+  await b.page.waitForFunction(() => document.querySelectorAll('.tree .node .node-stats').length === 2, null, { timeout: 30_000 });
+  b.page.off('request', record);
+  assert.deepEqual(sent.sort(), ['sum by (job) (up)', 'up']);
+  assert.match(await b.page.textContent('.tree .node .node-stats'), /1 series/);
+  await screenshot(b.page, 'prometheus-explain');
   assert.deepEqual(b.errors, []);
 });
 

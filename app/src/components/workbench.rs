@@ -295,7 +295,11 @@ impl Workbench {
             let open = view.with(|v| v.tab == Tab::Explain);
             let q = query.get();
             let meta = metadata.get();
-            let data = if explained.with(|e| e.as_deref() == Some(q.as_str())) {
+            let was_run = explained.with(|e| e.as_deref() == Some(q.as_str()));
+            // Against a server, the worker explains the tree and the server evaluates each
+            // node (datasource::explain).
+            let on_server = server_client(&data_source.get(), fetch.get_value());
+            let data = if was_run && on_server.is_none() {
                 view.with(|v| v.scenario.clone().map(|s| (s, v.seed)))
             } else {
                 None
@@ -314,7 +318,20 @@ impl Workbench {
                     explain_progress.try_set(Some(p));
                 });
                 match worker().explain(&q, meta, data, Some(on_progress)).await {
-                    Ok(report) => ExplainState::Ready { query: q, report },
+                    Ok(mut report) => {
+                        if let (true, Some(Ok(client))) = (was_run, on_server) {
+                            // A server's window ends now (see Workbench::end_ms).
+                            let time = (now_ms() as i64) / 1000 * 1000;
+                            crate::datasource::explain::evaluate_nodes(
+                                &mut report,
+                                &client,
+                                time,
+                                now_ms,
+                            )
+                            .await;
+                        }
+                        ExplainState::Ready { query: q, report }
+                    }
                     Err(WorkerError::InvalidQuery(d)) => ExplainState::Invalid(d),
                     Err(e) => ExplainState::Failed(e.to_string()),
                 }

@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod error;
+pub mod explain;
 pub mod fetch;
 pub mod request;
 pub mod setting;
