@@ -16,6 +16,7 @@
 pub mod chart;
 pub mod components;
 pub mod course;
+pub mod datasource;
 pub mod editor;
 pub mod explain;
 pub mod result;

@@ -1,6 +1,8 @@
 use super::course::Course;
 use super::workbench::{Catalog, RunState, Workbench};
-use super::{CoursePage, Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange};
+use super::{
+    CoursePage, DataSourcePicker, Header, QueryEditor, ResultTabs, ScenarioPicker, TimeRange,
+};
 use crate::course::route;
 use crate::editor::history;
 use crate::state::url;
@@ -98,6 +100,9 @@ pub fn App(
         <Header/>
         <Show when=on_course fallback=|| view! {
             <main class="workbench">
+                <section class="source-section" aria-label="Data source">
+                    <DataSourcePicker/>
+                </section>
                 <section class="controls" aria-label="Data">
                     <ScenarioPicker/>
                     <TimeRange/>

@@ -330,11 +330,23 @@ impl Course {
                 });
                 let again = reload.get_value();
                 let asked = c.clone();
+                // With a server as the data source, both queries go to it and the worker's
+                // grader compares its answers (exercises::grader::server).
+                let on_server = super::workbench::server_client(
+                    &wb.source.get_untracked(),
+                    wb.fetch.get_value(),
+                );
                 let grade = move || {
                     let (w, c, on_progress) = (worker(), asked.clone(), on_progress.clone());
+                    let on_server = on_server.clone();
                     async move {
-                        w.grade(&c.key.pack, &c.key.exercise, &c.query, Some(on_progress))
-                            .await
+                        match on_server {
+                            None => {
+                                w.grade(&c.key.pack, &c.key.exercise, &c.query, Some(on_progress))
+                                    .await
+                            }
+                            Some(client) => grade_on_server(&w, client?, &c.key, &c.query).await,
+                        }
                     }
                 };
                 let report = with_pack(&worker(), again, grade).await;
@@ -492,6 +504,33 @@ impl Course {
             Err(e) => self.notice.set(Some(format!(
                 "{file_name} cannot be imported: {e}. Your progress is unchanged."
             ))),
+        }
+    }
+}
+
+/// Grades on the server: the worker's plan, each path sent through the data-source client
+/// (an API error body is an answer too: the grader reports the learner's query failing),
+/// then the worker's verdict.
+async fn grade_on_server(
+    w: &WorkerClient,
+    client: crate::datasource::Client<crate::datasource::fetch::FetchTransport>,
+    key: &ExerciseKey,
+    query: &str,
+) -> Result<GradeReport, WorkerError> {
+    use crate::worker::course::ServerStep;
+    let now = js_sys::Date::now() as i64;
+    match w.server_plan(&key.pack, &key.exercise, query, now).await? {
+        ServerStep::Verdict(r) => Ok(r),
+        ServerStep::Requests { reference, learner } => {
+            let mut bodies = (Vec::new(), Vec::new());
+            for p in &reference {
+                bodies.0.push(client.api_body(p).await?);
+            }
+            for p in &learner {
+                bodies.1.push(client.api_body(p).await?);
+            }
+            w.server_grade(&key.pack, &key.exercise, query, now, bodies.0, bodies.1)
+                .await
         }
     }
 }

@@ -98,6 +98,7 @@ fn error_view(e: &WorkerError) -> AnyView {
                 format!("{}:{}: {}{hint}", d.line, d.col, d.message)
             })
             .collect(),
+        WorkerError::Source { hint, .. } if !hint.is_empty() => vec![hint.clone()],
         _ => Vec::new(),
     };
     view! {

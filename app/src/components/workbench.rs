@@ -8,6 +8,9 @@
 //! was made, so what is shown always belongs to the current text. Components read the
 //! derived memos and call the methods; nothing else sends requests.
 
+use crate::datasource::fetch::FetchTransport;
+use crate::datasource::setting::{STORAGE_KEY, Setting};
+use crate::datasource::{BuildInfo, Caps, Client};
 use crate::editor::functions::FunctionDocs;
 use crate::editor::history::{self, QueryHistory};
 use crate::editor::metadata::MetadataSnapshot;
@@ -83,6 +86,37 @@ pub enum ExplainState {
     Failed(String),
 }
 
+/// What the page knows about the server it queries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerState {
+    /// The simulator is the data source.
+    NotUsed,
+    /// Asking the server for its version.
+    Checking,
+    /// The server answered buildinfo.
+    Connected {
+        /// Its build information.
+        info: BuildInfo,
+        /// The round trip of the buildinfo request, milliseconds.
+        round_trip_ms: f64,
+    },
+    /// The server could not be used: the sentence and the hint.
+    Failed(WorkerError),
+}
+
+/// A client of the server in `setting`, when it names one.
+pub fn server_client(
+    setting: &Setting,
+    transport: FetchTransport,
+) -> Option<Result<Client<FetchTransport>, WorkerError>> {
+    match setting {
+        Setting::Simulator => None,
+        Setting::Server { url, auth, .. } => Some(
+            Client::new(url, auth.clone(), Caps::default(), transport).map_err(WorkerError::from),
+        ),
+    }
+}
+
 /// What the Run action is given.
 #[derive(Debug, Clone)]
 struct RunRequest {
@@ -126,6 +160,12 @@ pub struct Workbench {
     pub explain: Memo<ExplainState>,
     /// The current or last run.
     pub run: Memo<RunState>,
+    /// Where queries go: the simulator or a server.
+    pub source: RwSignal<Setting>,
+    /// The server's version and round trip, when the source is a server.
+    pub server: RwSignal<ServerState>,
+    /// The browser transport; clones share the requests in flight, so Cancel reaches them.
+    pub fetch: StoredValue<FetchTransport, LocalStorage>,
     client: StoredValue<WorkerClient, LocalStorage>,
     parse: LocalResource<(String, Result<Vec<Diagnostic>, WorkerError>)>,
     run_action: Action<RunRequest, RunOutcome>,
@@ -164,6 +204,15 @@ pub fn use_workbench() -> Workbench {
         .unwrap_or_else(|| panic!("Workbench context missing: mount components inside App"))
 }
 
+/// The remembered data source, or the simulator.
+fn load_setting() -> Setting {
+    use gloo::storage::{LocalStorage, Storage};
+    LocalStorage::get::<String>(STORAGE_KEY)
+        .ok()
+        .and_then(|t| Setting::from_storage(&t))
+        .unwrap_or_default()
+}
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -197,11 +246,23 @@ impl Workbench {
             );
         let functions = Memo::new(move |_| functions_res.get().unwrap_or_default());
 
-        // Metadata follows the scenario and seed; no scenario, no metadata.
+        // Metadata follows the scenario and seed; no scenario, no metadata. With a server
+        // as the data source it comes from the server instead (and follows the setting).
+        let data_source = RwSignal::new(load_setting());
+        let fetch = StoredValue::new_local(FetchTransport::default());
         let source = Memo::new(move |_| view.with(|v| v.scenario.clone().map(|s| (s, v.seed))));
         let metadata_res = LocalResource::new(move || {
             let source = source.get();
+            let on_server = server_client(&data_source.get(), fetch.get_value());
             async move {
+                if let Some(client) = on_server {
+                    return match client {
+                        Ok(c) => crate::datasource::snapshot::fetch(&c, now_ms() as i64)
+                            .await
+                            .unwrap_or_default(),
+                        Err(_) => MetadataSnapshot::default(),
+                    };
+                }
                 match source {
                     Some((scenario, seed)) => {
                         worker().metadata(&scenario, seed).await.unwrap_or_default()
@@ -234,7 +295,11 @@ impl Workbench {
             let open = view.with(|v| v.tab == Tab::Explain);
             let q = query.get();
             let meta = metadata.get();
-            let data = if explained.with(|e| e.as_deref() == Some(q.as_str())) {
+            let was_run = explained.with(|e| e.as_deref() == Some(q.as_str()));
+            // Against a server, the worker explains the tree and the server evaluates each
+            // node (datasource::explain).
+            let on_server = server_client(&data_source.get(), fetch.get_value());
+            let data = if was_run && on_server.is_none() {
                 view.with(|v| v.scenario.clone().map(|s| (s, v.seed)))
             } else {
                 None
@@ -253,7 +318,20 @@ impl Workbench {
                     explain_progress.try_set(Some(p));
                 });
                 match worker().explain(&q, meta, data, Some(on_progress)).await {
-                    Ok(report) => ExplainState::Ready { query: q, report },
+                    Ok(mut report) => {
+                        if let (true, Some(Ok(client))) = (was_run, on_server) {
+                            // A server's window ends now (see Workbench::end_ms).
+                            let time = (now_ms() as i64) / 1000 * 1000;
+                            crate::datasource::explain::evaluate_nodes(
+                                &mut report,
+                                &client,
+                                time,
+                                now_ms,
+                            )
+                            .await;
+                        }
+                        ExplainState::Ready { query: q, report }
+                    }
                     Err(WorkerError::InvalidQuery(d)) => ExplainState::Invalid(d),
                     Err(e) => ExplainState::Failed(e.to_string()),
                 }
@@ -265,10 +343,38 @@ impl Workbench {
                 .unwrap_or_else(|| ExplainState::Loading(explain_progress.get()))
         });
 
+        let source = data_source;
+        let server = RwSignal::new(ServerState::NotUsed);
         let progress = RwSignal::new(None::<Progress>);
         let run_action = Action::new_local(move |r: &RunRequest| {
             let request = r.request.clone();
+            let on_server = server_client(&source.get_untracked(), fetch.get_value());
             async move {
+                if let Some(client) = on_server {
+                    let sent = now_ms();
+                    let outcome = match client {
+                        Err(e) => Err(e),
+                        Ok(c) => match request.range {
+                            EvalRange::Instant { time_ms } => {
+                                c.query(&request.query, time_ms).await
+                            }
+                            EvalRange::Range {
+                                start_ms,
+                                end_ms,
+                                step_ms,
+                            } => {
+                                c.query_range(&request.query, start_ms, end_ms, step_ms)
+                                    .await
+                            }
+                        }
+                        .map_err(WorkerError::from),
+                    };
+                    return RunOutcome {
+                        outcome,
+                        annotations: Vec::new(),
+                        round_trip_ms: now_ms() - sent,
+                    };
+                }
                 let on_progress: Rc<dyn Fn(Progress)> = Rc::new(move |p| {
                     progress.try_set(Some(p));
                 });
@@ -347,6 +453,9 @@ impl Workbench {
             diagnostics,
             explain,
             run,
+            source,
+            server,
+            fetch,
             client,
             parse,
             run_action,
@@ -369,6 +478,10 @@ impl Workbench {
     /// The end of the query window: the view's, the scenario's default, or the page's
     /// opening time rounded down to the minute.
     pub fn end_ms(&self) -> i64 {
+        // A server holds data up to now, not the scenario's day: its window ends now.
+        if self.source.with(Setting::is_server) && self.view.with(|v| v.end_ms.is_none()) {
+            return (now_ms() as i64) / 1000 * 1000;
+        }
         explain_time(self.view, self.catalog, self.opened_ms)
     }
 
@@ -446,11 +559,57 @@ impl Workbench {
     /// fails the editor's pending parse and Explain, so both are asked again; the new worker
     /// generates the scenario's data again when the next query needs it.
     pub fn cancel(&self) {
+        if self.source.with_untracked(Setting::is_server) {
+            // Only the HTTP request stops; the worker keeps its data.
+            self.fetch.get_value().cancel();
+            return;
+        }
         self.client.get_value().cancel();
         self.parse.refetch();
         // The explanation in flight was cancelled too; forget the evaluated text so that
         // reopening Explain does not start the same heavy evaluation again.
         self.explained.set(None);
+    }
+
+    /// Switches the data source, stores or forgets it as the setting says, and asks a
+    /// server for its version (which also shows whether it can be used at all).
+    pub fn set_source(&self, setting: Setting) {
+        {
+            use gloo::storage::{LocalStorage, Storage};
+            match setting.to_storage() {
+                Some(text) => {
+                    let _ = LocalStorage::set(STORAGE_KEY, text);
+                }
+                None => LocalStorage::delete(STORAGE_KEY),
+            }
+        }
+        self.source.set(setting.clone());
+        self.check_server();
+    }
+
+    /// Asks the server for its version and measures the round trip.
+    pub fn check_server(&self) {
+        let server = self.server;
+        let Some(client) = server_client(&self.source.get_untracked(), self.fetch.get_value())
+        else {
+            server.set(ServerState::NotUsed);
+            return;
+        };
+        server.set(ServerState::Checking);
+        leptos::task::spawn_local(async move {
+            let sent = now_ms();
+            let state = match client {
+                Err(e) => ServerState::Failed(e),
+                Ok(c) => match c.buildinfo().await {
+                    Ok(info) => ServerState::Connected {
+                        info,
+                        round_trip_ms: now_ms() - sent,
+                    },
+                    Err(e) => ServerState::Failed(e.into()),
+                },
+            };
+            server.try_set(state);
+        });
     }
 
     /// Whether a query is running.

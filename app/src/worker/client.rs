@@ -454,6 +454,50 @@ impl WorkerClient {
         }
     }
 
+    /// Server grading, step 1 (see `worker::course::Course::server_plan`).
+    pub async fn server_plan(
+        &self,
+        pack: &str,
+        exercise: &str,
+        query: &str,
+        now_ms: i64,
+    ) -> Result<crate::worker::course::ServerStep, WorkerError> {
+        let request = Request::ServerPlan {
+            pack: pack.into(),
+            exercise: exercise.into(),
+            query: query.into(),
+            now_ms,
+        };
+        match self.request(request, None).await? {
+            Reply::ServerPlanned(s) => Ok(s),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// Server grading, step 2: the verdict from the server's answers.
+    pub async fn server_grade(
+        &self,
+        pack: &str,
+        exercise: &str,
+        query: &str,
+        now_ms: i64,
+        reference: Vec<String>,
+        learner: Vec<String>,
+    ) -> Result<GradeReport, WorkerError> {
+        let request = Request::ServerGrade {
+            pack: pack.into(),
+            exercise: exercise.into(),
+            query: query.into(),
+            now_ms,
+            reference,
+            learner,
+        };
+        match self.request(request, None).await? {
+            Reply::Graded(r) => Ok(r),
+            other => Err(unexpected(&other)),
+        }
+    }
+
     /// Runs `query` (the reference for `None`) on an exercise's data, at `time_ms` for an
     /// instant exercise.
     pub async fn exercise_result(
@@ -521,6 +565,7 @@ fn unexpected(reply: &Reply) -> WorkerError {
         Reply::PackLoaded(_) => "pack_loaded",
         Reply::Exercise(_) => "exercise",
         Reply::Graded(_) => "graded",
+        Reply::ServerPlanned(_) => "server_planned",
     };
     WorkerError::Protocol(format!("a reply of the wrong type ({kind})"))
 }

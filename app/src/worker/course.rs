@@ -17,6 +17,9 @@ use crate::course::feedback::{FeedbackDetail, FeedbackItem, GradeReport, LabelPa
 use crate::course::pack::{
     ExerciseDetail, ExerciseEval, ExerciseSummary, ModuleSummary, PackProblem, PackSummary,
 };
+use exercises::api::ApiResponse;
+use exercises::grader::Verdict;
+use exercises::grader::server::{self, Placement, ServerRequest};
 use exercises::grader::{At, Feedback, LabelDiff, ValueDiff};
 use exercises::pack::{Data, Evaluation as EvalSpec, Exercise, Loaded, Pack};
 use exercises::{Grader, markdown};
@@ -179,12 +182,62 @@ impl Course {
             Ok(())
         };
         let verdict = self.grader.grade_with_progress(&ex, query, &mut hook);
-        Ok(GradeReport {
-            query: query.to_string(),
-            pass: verdict.pass,
-            feedback: verdict.feedback.iter().map(item).collect(),
-            grade_ms: (clock() - started).max(0.0),
+        Ok(report(query, &verdict, (clock() - started).max(0.0)))
+    }
+
+    /// Server grading, step 1: a verdict from the query text alone, or the API paths to
+    /// send for the reference and for `query`, with the exercise's window moved to end at
+    /// the latest time before `now_ms` with the window end's time of day (the incidents of
+    /// `simulator serve` recur daily in UTC, so this lands on the same ones).
+    pub fn server_plan(
+        &mut self,
+        pack: &str,
+        id: &str,
+        query: &str,
+        now_ms: i64,
+    ) -> Result<ServerStep, WorkerError> {
+        let ex = self.exercise(pack, id)?.clone();
+        if let Some(v) = server::precheck(&ex, query) {
+            return Ok(ServerStep::Verdict(report(query, &v, 0.0)));
+        }
+        let plan = server_plan_for(&ex, now_ms)?;
+        Ok(ServerStep::Requests {
+            reference: plan
+                .requests
+                .iter()
+                .map(|r| r.path(&ex.reference))
+                .collect(),
+            learner: plan.requests.iter().map(|r| r.path(query)).collect(),
         })
+    }
+
+    /// Server grading, step 2: the verdict from the server's answers (the bodies, in the
+    /// order of [`Course::server_plan`]'s paths) for the same `now_ms`.
+    pub fn server_grade(
+        &mut self,
+        pack: &str,
+        id: &str,
+        query: &str,
+        now_ms: i64,
+        reference: &[String],
+        learner: &[String],
+    ) -> Result<GradeReport, WorkerError> {
+        let ex = self.exercise(pack, id)?.clone();
+        let plan = server_plan_for(&ex, now_ms)?;
+        let parse = |bodies: &[String]| -> Result<Vec<ApiResponse>, WorkerError> {
+            bodies
+                .iter()
+                .map(|b| {
+                    ApiResponse::from_json(b).map_err(|e| WorkerError::Source {
+                        message: format!("The server's answer is not the Prometheus API: {e}"),
+                        hint: String::new(),
+                    })
+                })
+                .collect()
+        };
+        let verdict =
+            server::grade_results(&ex, &plan, query, &parse(reference)?, &parse(learner)?);
+        Ok(report(query, &verdict, 0.0))
     }
 
     /// Runs `query` (the reference when `None`) on the exercise's first data set, at
@@ -518,6 +571,52 @@ fn value_row(v: &ValueDiff) -> ValueRow {
     }
 }
 
+/// What server grading needs next (see [`Course::server_plan`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum ServerStep {
+    /// The query text alone decided; nothing needs to be sent.
+    Verdict(GradeReport),
+    /// The API paths to send, the reference's and the learner's, in the same order.
+    Requests {
+        /// For the exercise's reference query.
+        reference: Vec<String>,
+        /// For the learner's query.
+        learner: Vec<String>,
+    },
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The exercise's plan with its window ending at the latest time not after `now_ms` that has
+/// the window end's UTC time of day.
+fn server_plan_for(ex: &Exercise, now_ms: i64) -> Result<server::ServerPlan, WorkerError> {
+    let unplanned = |e: server::PlanError| WorkerError::Source {
+        message: format!("This exercise cannot be graded on a server: {e}."),
+        hint: "Switch the data source to Simulator to check it.".into(),
+    };
+    let as_written = server::plan(ex, Placement::AsWritten).map_err(unplanned)?;
+    let end = as_written
+        .requests
+        .iter()
+        .map(|r| match *r {
+            ServerRequest::Instant { time } => time,
+            ServerRequest::Range { end, .. } => end,
+        })
+        .max()
+        .unwrap_or(now_ms);
+    let at = end + (now_ms - end).div_euclid(DAY_MS) * DAY_MS;
+    server::plan(ex, Placement::EndingAt(at)).map_err(unplanned)
+}
+
+fn report(query: &str, verdict: &Verdict, grade_ms: f64) -> GradeReport {
+    GradeReport {
+        query: query.to_string(),
+        pass: verdict.pass,
+        feedback: verdict.feedback.iter().map(item).collect(),
+        grade_ms,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,6 +695,77 @@ mod tests {
         assert!(matches!(
             c.detail("course-01-selectors", "nope"),
             Err(WorkerError::UnknownExercise(_))
+        ));
+    }
+
+    #[test]
+    fn server_grading_plans_paths_and_grades_the_servers_answers() {
+        let mut c = Course::new();
+        c.course();
+        let (pack, id) = ("course-01-selectors", "active-sessions");
+        // The text alone decides a parse error: nothing to send.
+        let step = c
+            .server_plan(pack, id, "rate(x", 1_795_000_000_000)
+            .unwrap();
+        let ServerStep::Verdict(r) = step else {
+            panic!("a verdict: {step:?}")
+        };
+        assert_eq!(r.feedback[0].kind, "parse_error");
+        let now = 1_795_247_882_634;
+        let step = c
+            .server_plan(pack, id, "ebanking_active_sessions", now)
+            .unwrap();
+        let ServerStep::Requests { reference, learner } = step else {
+            panic!("requests: {step:?}")
+        };
+        assert_eq!(reference.len(), learner.len());
+        assert!(!reference.is_empty());
+        assert!(learner[0].starts_with("/api/v1/query"), "{learner:?}");
+        assert!(
+            learner[0].contains("ebanking_active_sessions"),
+            "{learner:?}"
+        );
+        // Each evaluation time is before now, on the window's time of day.
+        for p in &learner {
+            let t: f64 = p
+                .split("time=")
+                .nth(1)
+                .and_then(|t| t.split('&').next())
+                .and_then(|t| t.parse().ok())
+                .unwrap_or_else(|| panic!("{p}"));
+            assert!(t * 1000.0 <= now as f64, "{p}");
+            assert!(now as f64 - t * 1000.0 < 86_400_000.0 * 2.0, "{p}");
+        }
+        let body = |v: &str| {
+            format!(
+                r#"{{"status":"success","data":{{"resultType":"vector","result":[{{"metric":{{"__name__":"ebanking_active_sessions","instance":"a"}},"value":[1795200000,"{v}"]}}]}}}}"#
+            )
+        };
+        let same: Vec<String> = reference.iter().map(|_| body("5")).collect();
+        let q = "ebanking_active_sessions";
+        let pass = c.server_grade(pack, id, q, now, &same, &same).unwrap();
+        assert!(pass.pass, "{pass:?}");
+        let other: Vec<String> = reference.iter().map(|_| body("6")).collect();
+        let fail = c.server_grade(pack, id, q, now, &same, &other).unwrap();
+        assert!(!fail.pass, "{fail:?}");
+        let error: Vec<String> = reference
+            .iter()
+            .map(|_| {
+                r#"{"status":"error","errorType":"execution","error":"server says no"}"#.into()
+            })
+            .collect();
+        let failed = c.server_grade(pack, id, q, now, &same, &error).unwrap();
+        assert!(!failed.pass);
+        assert!(
+            failed
+                .feedback
+                .iter()
+                .any(|f| f.message_html.contains("server says no")),
+            "{failed:?}"
+        );
+        assert!(matches!(
+            c.server_grade(pack, id, q, now, &same, &["<html>".to_string()]),
+            Err(WorkerError::Source { .. })
         ));
     }
 

@@ -144,6 +144,26 @@ impl Host {
                 .course
                 .grade(&pack, &exercise, &query, self.clock, progress)
                 .map(Reply::Graded),
+            Request::ServerPlan {
+                pack,
+                exercise,
+                query,
+                now_ms,
+            } => self
+                .course
+                .server_plan(&pack, &exercise, &query, now_ms)
+                .map(Reply::ServerPlanned),
+            Request::ServerGrade {
+                pack,
+                exercise,
+                query,
+                now_ms,
+                reference,
+                learner,
+            } => self
+                .course
+                .server_grade(&pack, &exercise, &query, now_ms, &reference, &learner)
+                .map(Reply::Graded),
             Request::ExerciseResult {
                 pack,
                 exercise,

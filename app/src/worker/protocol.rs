@@ -94,6 +94,32 @@ pub enum Request {
         /// The learner's query.
         query: String,
     },
+    /// Server grading, step 1: a verdict from the text alone, or the paths to send.
+    ServerPlan {
+        /// The pack's id.
+        pack: String,
+        /// The exercise's id.
+        exercise: String,
+        /// The learner's query.
+        query: String,
+        /// The page's clock: the exercise's window is moved to end before it.
+        now_ms: i64,
+    },
+    /// Server grading, step 2: the verdict from the server's answers.
+    ServerGrade {
+        /// The pack's id.
+        pack: String,
+        /// The exercise's id.
+        exercise: String,
+        /// The learner's query.
+        query: String,
+        /// The same clock as the plan's.
+        now_ms: i64,
+        /// The bodies answering the reference's paths.
+        reference: Vec<String>,
+        /// The bodies answering the learner's paths.
+        learner: Vec<String>,
+    },
     /// Run a query, or the reference, on an exercise's data, for display. Answered with
     /// [`Reply::Evaluated`].
     ExerciseResult {
@@ -218,8 +244,10 @@ pub enum Reply {
     PackLoaded(PackSummary),
     /// For [`Request::Exercise`].
     Exercise(Box<ExerciseDetail>),
-    /// For [`Request::Grade`].
+    /// For [`Request::Grade`] and [`Request::ServerGrade`].
     Graded(GradeReport),
+    /// For [`Request::ServerPlan`].
+    ServerPlanned(crate::worker::course::ServerStep),
 }
 
 /// A query's result with what the API's JSON cannot carry.
@@ -317,6 +345,26 @@ pub enum WorkerError {
     Unavailable(String),
     /// A message did not follow the protocol (a bug, or two builds mixed up by a cache).
     Protocol(String),
+    /// A Prometheus-compatible server (the data source) gave no result: what happened and
+    /// what to do (`datasource::SourceError` and its hint). Never sent by the worker.
+    Source {
+        /// What happened.
+        message: String,
+        /// What the user can do.
+        hint: String,
+    },
+}
+
+impl From<crate::datasource::SourceError> for WorkerError {
+    fn from(e: crate::datasource::SourceError) -> WorkerError {
+        match e {
+            crate::datasource::SourceError::Cancelled => WorkerError::Cancelled,
+            e => WorkerError::Source {
+                message: e.to_string(),
+                hint: e.hint(),
+            },
+        }
+    }
 }
 
 impl fmt::Display for WorkerError {
@@ -342,6 +390,7 @@ impl fmt::Display for WorkerError {
             ),
             WorkerError::Unavailable(m) => write!(f, "The query engine could not start: {m}"),
             WorkerError::Protocol(m) => write!(f, "Unexpected message from the query engine: {m}"),
+            WorkerError::Source { message, .. } => f.write_str(message),
         }
     }
 }
