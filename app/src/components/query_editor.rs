@@ -107,6 +107,21 @@ pub fn QueryEditor(
         selected.set(0);
         popup.set(show.then_some(c));
     };
+    // The function docs and the scenario's metadata arrive from the worker after the page
+    // renders; a learner who starts typing first must not be left without a list until the
+    // next key, so the open completion is recomputed when either arrives.
+    Effect::new(move |_| {
+        wb.functions.track();
+        wb.metadata.track();
+        let focused = input.get_untracked().is_some_and(|el| {
+            document()
+                .active_element()
+                .is_some_and(|active| active == **el)
+        });
+        if focused {
+            refresh(false);
+        }
+    });
     let accept = move |index: usize| {
         let Some(c) = popup.get_untracked() else {
             return;
