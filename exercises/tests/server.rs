@@ -13,76 +13,29 @@
 // Test helpers: a panic here is a failing test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The real-Prometheus harness the simulator's tests use (binaries, sandbox, backfill,
+// start and wait), shared by path as the app's client test does.
+#[allow(dead_code)]
+#[path = "../../simulator/tests/support/prometheus.rs"]
+mod prometheus;
+
 use exercises::grader::Grader;
 use exercises::pack::{self, Data, Exercise};
+use prometheus::{Sandbox, backfill, binaries, start_prometheus};
 use simulator::exposition::OpenMetricsWriter;
 use simulator::scenario;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 /// prometheus and promtool, or `None` after saying loudly why the test is skipped.
-fn binaries() -> Option<(PathBuf, PathBuf)> {
-    let find = |name: &str| {
-        let mut dirs = vec![PathBuf::from("/usr/bin")];
-        if let Some(path) = std::env::var_os("PATH") {
-            dirs.extend(std::env::split_paths(&path));
-        }
-        dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
-    };
-    match (find("prometheus"), find("promtool")) {
-        (Some(p), Some(t)) => Some((p, t)),
-        _ => {
-            eprintln!(
-                "\n!!! SKIPPING: prometheus and promtool were not found in /usr/bin or on PATH. \
-                 Install Debian's `prometheus` package (apt-get install -y \
-                 --no-install-recommends prometheus) to grade against a real Prometheus.\n"
-            );
-            None
-        }
-    }
-}
-
-/// A temporary directory and the Prometheus running in it; both go when dropped.
-struct Sandbox {
-    dir: PathBuf,
-    child: Option<Child>,
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.child {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn ready(port: u16) -> bool {
-    let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-    if write!(s, "GET /-/ready HTTP/1.0\r\n\r\n").is_err() {
-        return false;
-    }
-    let mut head = String::new();
-    let _ = s.read_to_string(&mut head);
-    head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200")
-}
-
 /// Backfills `exercise`'s scenario window (its first seed) and starts Prometheus on it.
 fn prometheus_with(exercise: &Exercise) -> Option<(Sandbox, String)> {
     let (prometheus, promtool) = binaries()?;
     let Data::Scenario(data) = &exercise.data else {
         panic!("{} has no scenario", exercise.id)
     };
-    let dir = std::env::temp_dir().join(format!("exercises-server-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut sb = Sandbox { dir, child: None };
+    let mut sb = Sandbox::new("exercises-server");
     let om = sb.dir.join("data.om");
     let s = scenario::by_name(&data.scenario).unwrap();
     let mut w =
@@ -90,47 +43,14 @@ fn prometheus_with(exercise: &Exercise) -> Option<(Sandbox, String)> {
     s.generate(data.seeds[0], data.window, &mut w);
     w.finish().unwrap().0.flush().unwrap();
     let blocks = sb.dir.join("data");
-    let out = Command::new(&promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&om)
-        .arg(&blocks)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "promtool: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    backfill(&promtool, &om, &blocks);
     std::fs::remove_file(&om).unwrap();
-    let config = sb.dir.join("prometheus.yml");
-    std::fs::write(&config, "global:\n  scrape_interval: 1h\n").unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log = std::fs::File::create(sb.dir.join("prometheus.log")).unwrap();
-    sb.child = Some(
-        Command::new(prometheus)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", blocks.display()))
-            .arg("--storage.tsdb.retention.time=100y")
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdout(Stdio::from(log.try_clone().unwrap()))
-            .stderr(Stdio::from(log))
-            .spawn()
-            .unwrap(),
+    let port = start_prometheus(
+        &mut sb,
+        &prometheus,
+        "global:\n  scrape_interval: 1h\n",
+        &blocks,
     );
-    let start = Instant::now();
-    while !ready(port) {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "Prometheus not ready: {}",
-            std::fs::read_to_string(sb.dir.join("prometheus.log")).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
     Some((sb, format!("http://127.0.0.1:{port}")))
 }
 

@@ -279,6 +279,27 @@ pub(crate) fn drop_metric_name(labels: &Labels) -> Labels {
     }
 }
 
+/// A step series as the result's series: its present points at their times, the name
+/// dropped where an operation asked for it; `None` when no step has a value.
+fn finished_series(s: StepSeries, steps: &Steps) -> Option<Series> {
+    let points: Vec<Point> = s
+        .present()
+        .map(|(i, v)| Point {
+            t: steps.time(i),
+            v,
+        })
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let labels = if s.drop_name {
+        drop_metric_name(&s.labels)
+    } else {
+        s.labels
+    };
+    Some(Series { labels, points })
+}
+
 /// Functions whose result depends on the evaluation time even when their arguments do not:
 /// Prometheus' `AtModifierUnsafeFunctions`.
 fn reads_eval_time(name: &str) -> bool {
@@ -1144,24 +1165,12 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::Subquery(sq) => {
                 let (inner, inner_steps, _) = self.subquery(sq, Steps::instant(t))?;
-                for s in inner.series {
-                    let points: Vec<Point> = s
-                        .present()
-                        .map(|(i, v)| Point {
-                            t: inner_steps.time(i),
-                            v,
-                        })
-                        .collect();
-                    if points.is_empty() {
-                        continue;
-                    }
-                    let labels = if s.drop_name {
-                        drop_metric_name(&s.labels)
-                    } else {
-                        s.labels
-                    };
-                    out.push(Series { labels, points });
-                }
+                out.extend(
+                    inner
+                        .series
+                        .into_iter()
+                        .filter_map(|s| finished_series(s, &inner_steps)),
+                );
                 out = merge_matrix(out, expr.span)?;
             }
             _ => {
@@ -1253,25 +1262,11 @@ impl<'a> Evaluator<'a> {
                     }
                     Ok(Value::Vector(samples))
                 } else {
-                    let mut series = Vec::with_capacity(vector.series.len());
-                    for s in vector.series {
-                        let points: Vec<Point> = s
-                            .present()
-                            .map(|(i, v)| Point {
-                                t: steps.time(i),
-                                v,
-                            })
-                            .collect();
-                        if points.is_empty() {
-                            continue;
-                        }
-                        let labels = if s.drop_name {
-                            drop_metric_name(&s.labels)
-                        } else {
-                            s.labels
-                        };
-                        series.push(Series { labels, points });
-                    }
+                    let series: Vec<Series> = vector
+                        .series
+                        .into_iter()
+                        .filter_map(|s| finished_series(s, &steps))
+                        .collect();
                     let mut series = merge_matrix(series, span)?;
                     series.sort_by(|a, b| a.labels.cmp(&b.labels));
                     Ok(Value::Matrix(series))
