@@ -23,6 +23,11 @@ pub const DEFAULT_CAPACITY: usize = 8;
 /// short line into a million points; the cap keeps a typo from taking the tab's memory.
 pub const MAX_CUSTOM_POINTS: usize = 2_000_000;
 
+/// The most points the custom data sets of one pack may hold together. A loaded pack keeps
+/// every exercise's data in memory, so without a pack-wide cap a pack of many exercises
+/// each just under [`MAX_CUSTOM_POINTS`] could still take the tab's memory.
+pub const MAX_PACK_CUSTOM_POINTS: usize = 4_000_000;
+
 /// Identifies one database.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DataKey {

@@ -214,3 +214,46 @@ fn one_broken_exercise_hides_nothing_else() {
         .collect();
     assert_eq!(by_exercise, [Some(2), Some(2), Some(4)]);
 }
+
+/// A pack of exercises on custom data, one per element of `loads` (the series lines).
+fn custom_pack(loads: &[&str]) -> String {
+    let mut text = GOOD.split("[[exercise]]").next().unwrap().to_string();
+    for (i, load) in loads.iter().enumerate() {
+        text.push_str(&format!(
+            "[[exercise]]\nid = \"e{i}\"\nmodule = \"M\"\ntitle = \"T\"\ndifficulty = \"beginner\"\nprompt = \"p\"\nreference = 'sum(x)'\ndata = {{ load = \"\"\"\nload 1m\n{load}\n\"\"\" }}\neval = {{ at = [\"1m\"] }}\n\n"
+        ));
+    }
+    text
+}
+
+/// The series notation expands a dozen bytes into a million points; a pack opened from a
+/// URL must not be able to make the loader allocate without bound. Expansion stops at the
+/// line that crosses the per-data-set cap, and the pack's data sets share a second cap.
+#[test]
+fn series_notation_cannot_take_unbounded_memory() {
+    let million = |i: usize| format!("  x{{i=\"{i}\"}} 0+1x999999");
+    let three = [million(0), million(1), million(2)].join("\n");
+    let loaded = pack::load("t.toml", &custom_pack(&[&three]));
+    let got: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    // The third series line is line 19 of the file.
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with("t.toml:19: exercise[1].data.load: ")
+            && got[0].contains("more than 2000000 points"),
+        "{got:#?}"
+    );
+
+    // Two data sets of 1.5 million points each fit the pack; a third does not, and the
+    // message says why the limit is lower than one data set's.
+    let big = [million(0), "  y 0+1x499999".to_string()].join("\n");
+    let loaded = pack::load("t.toml", &custom_pack(&[&big, &big, &big]));
+    let got: Vec<String> = loaded.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].contains("exercise[3].data.load")
+            && got[0].contains("may hold 4000000 points together")
+            && got[0].contains("use 3000000"),
+        "{got:#?}"
+    );
+    assert_eq!(loaded.pack.exercises.len(), 2);
+}

@@ -67,6 +67,7 @@ pub fn load(file: &str, text: &str) -> Loaded {
         text,
         errors: Vec::new(),
         origins: BTreeMap::new(),
+        custom_points_left: crate::dataset::MAX_PACK_CUSTOM_POINTS,
     };
     let (root, syntax) = DeTable::parse_recoverable(text);
     for e in &syntax {
@@ -136,6 +137,9 @@ struct Cx<'a> {
     errors: Vec<LoadError>,
     /// Per scenario name: its origin (the end of its default window) and default window.
     origins: BTreeMap<String, Option<(i64, Window)>>,
+    /// What remains of [`crate::dataset::MAX_PACK_CUSTOM_POINTS`] for the exercises still to
+    /// read.
+    custom_points_left: usize,
 }
 
 /// What the loader knows about the exercise it is reading, for error messages.
@@ -638,15 +642,27 @@ impl Cx<'_> {
                 .sum::<usize>();
             this.string_line(&load.span(), text, offset)
         };
-        let script = match script::parse(text) {
+        // Expanding the series notation is bounded before it happens (a short line can ask
+        // for a million points): by the per-data-set cap, and by what the pack's earlier
+        // exercises left of the pack-wide one.
+        let limit = crate::dataset::MAX_CUSTOM_POINTS.min(self.custom_points_left);
+        let script = match script::parse_limited(text, limit) {
             Ok(s) => s,
             Err(e) => {
                 let line = at_line(self, e.line);
+                let mut message = e.message;
+                if limit < crate::dataset::MAX_CUSTOM_POINTS && message.contains("points in all") {
+                    message.push_str(&format!(
+                        " (the custom data sets of one pack may hold {} points together, and the exercises before this one use {})",
+                        crate::dataset::MAX_PACK_CUSTOM_POINTS,
+                        crate::dataset::MAX_PACK_CUSTOM_POINTS - limit
+                    ));
+                }
                 self.errors.push(LoadError {
                     file: self.file.to_string(),
                     line,
                     field: format!("{}.data.load", cx.prefix),
-                    message: e.message,
+                    message,
                     exercise: Some(cx.exercise.clone()),
                 });
                 return None;
@@ -711,6 +727,11 @@ impl Cx<'_> {
             self.ex_error(load.span(), cx, "data.load", &e.message);
             return None;
         }
+        let points: usize = blocks
+            .iter()
+            .flat_map(|b| b.series.iter().map(|s| s.values.len()))
+            .sum();
+        self.custom_points_left = self.custom_points_left.saturating_sub(points);
         Some(CustomData {
             text: text.clone(),
             blocks,

@@ -278,6 +278,17 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
 
 /// Parses a script.
 pub fn parse(input: &str) -> Result<Script, ScriptError> {
+    parse_limited(input, usize::MAX)
+}
+
+/// Parses a script whose series lines (`load` blocks and expected results) may expand to
+/// at most `max_points` points in all.
+///
+/// Series notation expands (`0+1x1000000` is a million points in 12 bytes), so a script
+/// from an untrusted source (an exercise pack opened from a URL) could otherwise make the
+/// parser allocate without bound. Parsing stops at the series line that crosses the limit,
+/// having held at most one line's expansion ([`series::MAX_POINTS`]) past it.
+pub fn parse_limited(input: &str, max_points: usize) -> Result<Script, ScriptError> {
     let lines: Vec<&str> = input
         .split('\n')
         .map(|l| {
@@ -286,6 +297,7 @@ pub fn parse(input: &str) -> Result<Script, ScriptError> {
         })
         .collect();
     let mut commands = Vec::new();
+    let mut points_left = max_points;
     let mut i = 0;
     while i < lines.len() {
         let l = lines[i];
@@ -301,11 +313,11 @@ pub fn parse(input: &str) -> Result<Script, ScriptError> {
         if word == "clear" {
             commands.push(Command::Clear { line: i + 1 });
         } else if word.starts_with("load") {
-            let (end, load) = parse_load(&lines, i)?;
+            let (end, load) = parse_load(&lines, i, &mut points_left, max_points)?;
             commands.push(Command::Load(load));
             i = end;
         } else if word.starts_with("eval") {
-            let (end, eval) = parse_eval(&lines, i)?;
+            let (end, eval) = parse_eval(&lines, i, &mut points_left, max_points)?;
             commands.push(Command::Eval(Box::new(eval)));
             i = end;
         } else {
@@ -317,7 +329,13 @@ pub fn parse(input: &str) -> Result<Script, ScriptError> {
 }
 
 /// `load[_with_nhcb] <interval>` and its series; returns the index of its last line.
-fn parse_load(lines: &[&str], start: usize) -> Result<(usize, Load), ScriptError> {
+/// `points_left` is what remains of the script's `max_points`.
+fn parse_load(
+    lines: &[&str],
+    start: usize,
+    points_left: &mut usize,
+    max_points: usize,
+) -> Result<(usize, Load), ScriptError> {
     let l = lines[start];
     let rest = l.strip_prefix("load").unwrap_or_default();
     let (with_nhcb, rest) = match rest.strip_prefix("_with_nhcb") {
@@ -354,6 +372,15 @@ fn parse_load(lines: &[&str], start: usize) -> Result<(usize, Load), ScriptError
             continue;
         }
         let desc = series::parse_series_desc(def).or_else(|e| raise(i, e.to_string()))?;
+        match points_left.checked_sub(desc.values.len()) {
+            Some(left) => *points_left = left,
+            None => {
+                return raise(
+                    i,
+                    format!("series lines expand to more than {max_points} points in all"),
+                );
+            }
+        }
         if let Some((at, labels, count)) = pending_st.take() {
             if labels != desc.labels {
                 return raise(
@@ -511,7 +538,13 @@ fn parse_range(from: &str, to: &str, step: &str) -> Result<(i64, i64, i64), Stri
     Ok((start, end, step))
 }
 
-fn parse_eval(lines: &[&str], start: usize) -> Result<(usize, Eval), ScriptError> {
+/// `points_left` is what remains of the script's `max_points` (expected series expand too).
+fn parse_eval(
+    lines: &[&str],
+    start: usize,
+    points_left: &mut usize,
+    max_points: usize,
+) -> Result<(usize, Eval), ScriptError> {
     let Some(parts) = split_eval_line(lines[start]) else {
         return raise(
             start,
@@ -615,6 +648,15 @@ fn parse_eval(lines: &[&str], start: usize) -> Result<(usize, Eval), ScriptError
             break;
         }
         let desc = series::parse_series_desc(def).or_else(|e| raise(i, e.to_string()))?;
+        match points_left.checked_sub(desc.values.len()) {
+            Some(left) => *points_left = left,
+            None => {
+                return raise(
+                    i,
+                    format!("series lines expand to more than {max_points} points in all"),
+                );
+            }
+        }
         if desc.values.len() > 1 && parts.kind == EvalKind::Instant && !expect_range_vector {
             return Err(in_eval(
                 "expecting multiple values in instant evaluation not allowed. consider using \
@@ -710,6 +752,18 @@ fn validate_expects(expects: &[Expect]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_point_limit_stops_at_the_line_that_crosses_it() {
+        let script = "load 1m\n  a 0+1x10\n\nload 1m\n  b 0+1x10\n  c 1 2\n";
+        // 11 + 11 + 2 points.
+        assert!(parse_limited(script, 24).is_ok());
+        let e = parse_limited(script, 23).unwrap_err();
+        assert_eq!(e.line, 6);
+        assert!(e.message.contains("more than 23 points"), "{}", e.message);
+        let e = parse_limited(script, 21).unwrap_err();
+        assert_eq!(e.line, 5);
+    }
 
     fn evals(script: &str) -> Vec<Eval> {
         parse(script)
