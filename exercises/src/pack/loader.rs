@@ -23,6 +23,7 @@ use simulator::promqltest::script::{self, Command};
 use simulator::scenario::{self, DEFAULT_ANCHOR, Window};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Mutex;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
@@ -66,7 +67,6 @@ pub fn load(file: &str, text: &str) -> Loaded {
         file,
         text,
         errors: Vec::new(),
-        origins: BTreeMap::new(),
         custom_points_left: crate::dataset::MAX_PACK_CUSTOM_POINTS,
     };
     let (root, syntax) = DeTable::parse_recoverable(text);
@@ -130,13 +130,18 @@ pub fn load(file: &str, text: &str) -> Loaded {
     }
 }
 
+/// Per scenario name: its origin (the end of its default window) and default window.
+/// Reading a window means building the scenario (every series' behaviour compiled, a few
+/// milliseconds natively), and the answer never changes, so it is kept for the process:
+/// the app's worker loads the whole course at start, eight packs on the same scenarios.
+/// Only names that exist are kept, so a pack cannot grow it.
+static ORIGINS: Mutex<BTreeMap<String, (i64, Window)>> = Mutex::new(BTreeMap::new());
+
 /// The state of one load.
 struct Cx<'a> {
     file: &'a str,
     text: &'a str,
     errors: Vec<LoadError>,
-    /// Per scenario name: its origin (the end of its default window) and default window.
-    origins: BTreeMap<String, Option<(i64, Window)>>,
     /// What remains of [`crate::dataset::MAX_PACK_CUSTOM_POINTS`] for the exercises still to
     /// read.
     custom_points_left: usize,
@@ -244,15 +249,17 @@ impl Cx<'_> {
     /// The origin and default window of a scenario, or `None` (with an error recorded by
     /// the caller) when there is no such scenario.
     fn origin(&mut self, name: &str) -> Option<(i64, Window)> {
-        if let Some(o) = self.origins.get(name) {
-            return *o;
+        if let Some(o) = ORIGINS.lock().ok().and_then(|m| m.get(name).copied()) {
+            return Some(o);
         }
         let o = scenario::by_name(name).ok().map(|s| {
             let w = s.default_window(DEFAULT_ANCHOR);
             (w.end, w)
-        });
-        self.origins.insert(name.to_string(), o);
-        o
+        })?;
+        if let Ok(mut m) = ORIGINS.lock() {
+            m.insert(name.to_string(), o);
+        }
+        Some(o)
     }
 
     fn exercise(
