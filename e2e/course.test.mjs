@@ -346,6 +346,10 @@ test('screenshots: narrow and dark', async () => {
   page.on('pageerror', (e) => errors.push(String(e)));
   await openCourse(page);
   await screenshot(page, 'course-modules-390-dark');
+  // The pack loader's inputs fit a phone.
+  await page.click('.pack-loader summary');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the open pack loader scrolls the page sideways by ${overflow}px`);
   await open(`?course&ex=${SELECTORS}/critical-fraud-alerts`, page);
   await page.waitForSelector('.exercise .prompt');
   await typeQuery('ebanking_fraud_alerts_total', page);

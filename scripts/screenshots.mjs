@@ -1,9 +1,10 @@
 // Takes the screenshots a reviewer looks at before a change to the page's look ships: the
-// workbench with a graph, Explain, the module list and an exercise with feedback for a wrong
-// answer, each at 1280×800 and 390×844, in the light and the dark theme (Chromium's
-// prefers-color-scheme). Full-page PNGs land in target/screenshots/NAME-SCHEME-WIDTH.png,
-// and the script fails if a page scrolls sideways. It is not part of `make test` (the e2e
-// suite takes its own subset); run it after `make dist`:
+// workbench with a graph, Explain with a hint, the module list (also with its pack loader
+// open) and an exercise with feedback for a wrong answer, each at 1280×800 and 390×844, in
+// the light and the dark theme (Chromium's prefers-color-scheme). Full-page PNGs land in
+// target/screenshots/NAME-SCHEME-WIDTH.png, and the script fails if a page scrolls
+// sideways. It is not part of `make test` (the e2e suite takes its own subset); run it
+// after `make dist`:
 //
 //   node scripts/screenshots.mjs
 import { mkdirSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { serveDist, ROOT } from '../e2e/harness.mjs';
 
 const OUT = join(ROOT, 'target', 'screenshots');
 const QUERY = 'sum by (path) (rate(demo_api_request_duration_seconds_count[5m]))';
+const EXPLAINED = 'histogram_quantile(0.9, demo_api_request_duration_seconds_bucket)';
 const EXERCISE = 'course-01-selectors/critical-fraud-alerts';
 
 mkdirSync(OUT, { recursive: true });
@@ -42,13 +44,17 @@ try {
       await open(`?scenario=demo&q=${encodeURIComponent(QUERY)}`);
       await page.waitForSelector('.graph:not(.hidden) .stats:has-text("evaluated in")', { timeout: 60_000 });
       await shot('workbench');
-      await page.click('#tab-explain');
+      // Explain on a query with a learner hint, whose long metric name must wrap on a phone.
+      await open(`?scenario=demo&tab=explain&q=${encodeURIComponent(EXPLAINED)}`);
+      await page.waitForSelector('.explain .hint', { timeout: 60_000 });
       await page.waitForSelector('.node-stats', { timeout: 60_000 });
       await shot('explain');
 
       await open('?course');
       await page.waitForSelector('.module-list .pack', { timeout: 30_000 });
       await shot('modules');
+      await page.click('.pack-loader summary');
+      await shot('modules-pack-loader');
 
       await open(`?course&ex=${EXERCISE}`);
       await page.waitForSelector('.exercise .prompt', { timeout: 30_000 });
