@@ -65,6 +65,10 @@ test('the module list shows every module of the course with its progress', async
   assert.match(await b.page.textContent('.course-summary'), /^0 of \d+ exercises done$/);
   assert.match(await b.page.textContent(`.pack[data-pack="${SELECTORS}"] .module-counts`), /^0 of 7 done · 0 tried$/);
   assert.equal(await b.page.getAttribute('.app-nav a[href="?course"]', 'aria-current'), 'page');
+  // Each course pack is one module named as the pack: its title is shown once.
+  const selectors = b.page.locator(`.pack[data-pack="${SELECTORS}"]`);
+  assert.equal(await selectors.locator('h2').textContent(), '1. Selectors and matchers');
+  assert.equal(await selectors.locator('h3').count(), 0);
   await screenshot(b.page, 'course-modules');
   assert.deepEqual(b.errors, []);
 });
@@ -95,6 +99,49 @@ test('solving two exercises marks them done in the module list', async () => {
   assert.match(await row(SELECTORS, 'critical-fraud-alerts').getAttribute('class'), /\bdone\b/);
   assert.match(await b.page.textContent(`.pack[data-pack="${SELECTORS}"] .module-counts`), /^2 of 7 done · 0 tried$/);
   assert.match(await b.page.textContent('.course-summary'), /^2 of \d+ exercises done$/);
+  assert.deepEqual(b.errors, []);
+});
+
+test('Back and Forward step between the workbench, the module list and exercises; typing adds no entry', async () => {
+  await open('?scenario=demo&q=up');
+  const entries = () => b.page.evaluate(() => history.length);
+  const search = (s) => b.page.waitForFunction((s) => location.search === s, s);
+  const start = await entries();
+  await b.page.click('.app-nav a[href="?course"]');
+  await b.page.waitForSelector('.module-list .pack');
+  await search('?course');
+  await row(SELECTORS, 'active-sessions').locator('a').click();
+  await b.page.waitForSelector('.exercise[data-exercise="active-sessions"] .prompt');
+  await b.page.click('.exercise-nav a.next');
+  await b.page.waitForSelector('.exercise[data-exercise="critical-fraud-alerts"] .prompt');
+  await search(`?course&ex=${SELECTORS}/critical-fraud-alerts`);
+  assert.equal(await entries(), start + 3, 'one entry per view');
+  // Typing replaces the entry's link, it adds none.
+  await typeQuery('ebanking_fraud');
+  await b.page.waitForTimeout(400);
+  assert.equal(await entries(), start + 3, 'typing added history entries');
+
+  await b.page.goBack();
+  await b.page.waitForSelector('.exercise[data-exercise="active-sessions"] .prompt');
+  await search(`?course&ex=${SELECTORS}/active-sessions`);
+  await b.page.goBack();
+  await b.page.waitForSelector('.module-list .pack');
+  await search('?course');
+  await b.page.goBack();
+  await b.page.waitForSelector('main.workbench');
+  await search('?scenario=demo&q=up');
+  assert.equal(await b.page.inputValue('#query-input'), 'up', 'the workbench\'s query is back');
+  assert.ok(b.page.url().startsWith(server.url), 'still under the sub-path');
+
+  await b.page.goForward();
+  await b.page.waitForSelector('.module-list .pack');
+  await b.page.goForward();
+  await b.page.waitForSelector('.exercise[data-exercise="active-sessions"] .prompt');
+  // Its last checked query is in the editor again, not the workbench's.
+  await b.page.waitForFunction(() => document.querySelector('#query-input')?.value === 'ebanking_active_sessions');
+  await b.page.goForward();
+  await b.page.waitForSelector('.exercise[data-exercise="critical-fraud-alerts"] .prompt');
+  await search(`?course&ex=${SELECTORS}/critical-fraud-alerts`);
   assert.deepEqual(b.errors, []);
 });
 
@@ -201,6 +248,11 @@ test('a pack from a local file loads; its HTML is shown as text and runs nothing
   await b.page.setInputFiles('#pack-file', { name: 'evil.toml', mimeType: 'text/plain', buffer: Buffer.from(EVIL_PACK) });
   await b.page.waitForSelector('.pack[data-pack="evil-pack"]');
   await b.page.waitForFunction(() => location.search === '?pack=file%3Aevil.toml');
+  // The panel closes and focus moves to the loaded pack's heading.
+  await b.page.waitForFunction(() => document.activeElement?.matches('.pack[data-pack="evil-pack"] h2'));
+  assert.equal(await b.page.locator('.pack-loader[open]').count(), 0);
+  // A pack whose module is not named as the pack titles its module.
+  assert.equal(await b.page.textContent('.pack[data-pack="evil-pack"] h3'), 'Safety0 of 1 done · 0 tried');
   assert.equal(await b.page.locator('.exercise-item').count(), 1);
   await b.page.click('.exercise-item a');
   await b.page.waitForSelector('.exercise[data-exercise="up"] .prompt');
@@ -239,6 +291,14 @@ test('a pack from a URL (?pack=) loads, with load errors naming file and line', 
   await open('?pack=packs/missing.toml');
   await b.page.waitForSelector('.course .run-error', { timeout: 30_000 });
   assert.match(await b.page.textContent('.course .run-error'), /packs\/missing\.toml could not be fetched: the server answered 404/);
+  // Opened from the panel, a pack that fails leaves the panel open above the error.
+  await openCourse();
+  await b.page.click('.pack-loader summary');
+  await b.page.fill('#pack-url', server.url + 'packs/missing.toml');
+  await b.page.press('#pack-url', 'Enter');
+  await b.page.waitForSelector('.course .run-error', { timeout: 30_000 });
+  assert.equal(await b.page.locator('.pack-loader[open]').count(), 1);
+  assert.equal(await b.page.evaluate(() => document.activeElement?.id), 'pack-url');
   b.errors.length = 0; // The 404 itself is logged by the browser.
 });
 
@@ -286,6 +346,10 @@ test('screenshots: narrow and dark', async () => {
   page.on('pageerror', (e) => errors.push(String(e)));
   await openCourse(page);
   await screenshot(page, 'course-modules-390-dark');
+  // The pack loader's inputs fit a phone.
+  await page.click('.pack-loader summary');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the open pack loader scrolls the page sideways by ${overflow}px`);
   await open(`?course&ex=${SELECTORS}/critical-fraud-alerts`, page);
   await page.waitForSelector('.exercise .prompt');
   await typeQuery('ebanking_fraud_alerts_total', page);

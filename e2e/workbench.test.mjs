@@ -186,6 +186,25 @@ test('at 390 px wide everything fits and every control has a name', async () => 
     const overflow = await b.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
     await screenshot(b.page, 'narrow-390');
+    // The time range is compact: presets, step and end time on at most two rows.
+    const rows = await b.page.evaluate(() => {
+      // Controls on one row share their vertical centre (the row aligns them centred).
+      const centres = [...document.querySelectorAll('.time-range button, .time-range input')]
+        .map((el) => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; })
+        .sort((a, b) => a - b);
+      return centres.filter((c, i) => i === 0 || c - centres[i - 1] > 12).length;
+    });
+    assert.ok(rows <= 2, `the time range takes ${rows} rows`);
+    const height = await b.page.evaluate(() => document.querySelector('.time-range').getBoundingClientRect().height);
+    assert.ok(height <= 90, `the time range is ${height}px tall`);
+    // The keyboard goes through it in reading order.
+    await b.page.focus('.presets button');
+    const order = [];
+    for (let i = 0; i < 5; i += 1) {
+      await b.page.keyboard.press('Tab');
+      order.push(await b.page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
+    }
+    assert.deepEqual(order, ['1h', '6h', '24h', 'step', 'end-time']);
     // Every control is labelled: by a <label>, aria-label or its own text.
     const unnamed = await b.page.evaluate(() =>
       [...document.querySelectorAll('button, input, select, textarea, summary')]

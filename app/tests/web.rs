@@ -502,6 +502,9 @@ async fn the_table_lists_an_instant_result() {
         text(&root, ".result-table tbody tr:nth-child(1) .series"),
         r#"up{instance="a", job="demo"}"#
     );
+    // A narrow column breaks after the metric name, not inside the first label.
+    let code = find(&root, ".result-table tbody tr:nth-child(1) .series code");
+    assert_eq!(code.inner_html(), r#"up<wbr>{instance="a", job="demo"}"#);
     assert_eq!(
         text(&root, ".result-table tbody tr:nth-child(2) .value"),
         "0"

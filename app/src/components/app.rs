@@ -5,7 +5,9 @@ use super::{
 };
 use crate::course::route;
 use crate::editor::history;
+use crate::state::address::{AddressBar, Step};
 use crate::state::url;
+use crate::state::view::ViewState;
 use crate::worker::client::{WORKER_URL, WorkerClient};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -32,7 +34,7 @@ pub fn App(
     let wb = Workbench::new(client.clone(), restored, js_sys::Date::now() as i64);
     provide_context(wb);
     wb.history.set(history::load());
-    let course = Course::new(client, opened_route, wb);
+    let course = Course::new(client, opened_route.clone(), wb);
     provide_context(course);
     let on_course = move || course.route.with(Option::is_some);
 
@@ -71,29 +73,66 @@ pub fn App(
             wb.run_query();
         }
     });
-    // The URL follows the view, a moment after the last change so typing does not flood
-    // the browser's history API.
+    // The URL follows the view. A move to another place (workbench, module list, an
+    // exercise) pushes a history entry at once, so Back returns to it; any other change
+    // replaces the current entry a moment after the last one, so typing neither floods the
+    // history API nor adds an entry per keystroke (state::address).
+    let bar = StoredValue::new(AddressBar::new(opened_route));
     let timer = StoredValue::new(None::<TimeoutHandle>);
+    let clear_timer = move || {
+        if let Some(Some(h)) = timer.try_get_value() {
+            h.clear();
+        }
+    };
     Effect::new(move |_| {
-        let search = match course.route.get() {
-            Some(r) => route::encode(&r),
+        let place = course.route.get();
+        let search = match &place {
+            Some(r) => route::encode(r),
             None => {
                 let mut view = wb.view.get();
                 view.query = wb.query.get();
                 url::encode(&view)
             }
         };
-        if let Some(h) = timer.get_value() {
-            h.clear();
+        clear_timer();
+        let mut step = None;
+        bar.update_value(|b| step = Some(b.follow(place, search)));
+        match step {
+            Some(Step::Push { flush, search }) => {
+                if let Some(f) = flush {
+                    write_url(&f, Write::Replace);
+                }
+                write_url(&search, Write::Push);
+            }
+            Some(Step::ReplaceLater(_)) => {
+                let settle = move || {
+                    let mut settled = None;
+                    bar.update_value(|b| settled = b.settled());
+                    if let Some(s) = settled {
+                        write_url(&s, Write::Replace);
+                    }
+                };
+                let handle = set_timeout_with_handle(settle, Duration::from_millis(300)).ok();
+                timer.set_value(handle);
+            }
+            None => {}
         }
-        let handle =
-            set_timeout_with_handle(move || replace_url(&search), Duration::from_millis(300)).ok();
-        timer.set_value(handle);
+    });
+    // Back and Forward: show the entry's place again, and on the workbench the view and
+    // query its link holds (the exercise view moved the scenario and replaced the text).
+    let popstate = window_event_listener(leptos::ev::popstate, move |_| {
+        let search = location().search().unwrap_or_default();
+        let place = route::decode(&search);
+        clear_timer();
+        bar.update_value(|b| b.popped(place.clone()));
+        if place.is_none() {
+            restore_workbench(wb, url::decode(&search));
+        }
+        course.route.set(place);
     });
     on_cleanup(move || {
-        if let Some(Some(h)) = timer.try_get_value() {
-            h.clear();
-        }
+        clear_timer();
+        popstate.remove();
     });
 
     view! {
@@ -116,15 +155,52 @@ pub fn App(
     }
 }
 
-/// Replaces the page's query string without a navigation. A relative `?...` keeps the
-/// path, so links work under any sub-path; an empty one goes back to the bare path.
-fn replace_url(search: &str) {
+/// How [`write_url`] changes the browser's history.
+#[derive(Clone, Copy)]
+enum Write {
+    /// A new entry (a new place).
+    Push,
+    /// The current entry.
+    Replace,
+}
+
+/// Writes the page's query string without a navigation. A relative `?...` keeps the path,
+/// so links work under any sub-path; an empty one goes back to the bare path.
+fn write_url(search: &str, how: Write) {
     let target = if search.is_empty() {
         location().pathname().unwrap_or_else(|_| "./".into())
     } else {
         search.to_string()
     };
     if let Ok(history) = window().history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+        let state = wasm_bindgen::JsValue::NULL;
+        let _ = match how {
+            Write::Push => history.push_state_with_url(&state, "", Some(&target)),
+            Write::Replace => history.replace_state_with_url(&state, "", Some(&target)),
+        };
+    }
+}
+
+/// Puts back the workbench a history entry's link describes. When only the text differs
+/// (same scenario, range and tab), nothing else would run it, so it runs here if a query
+/// ran before; a change of those runs through `App`'s re-run effect instead, once.
+fn restore_workbench(wb: Workbench, restored: ViewState) {
+    let params = |v: &ViewState| {
+        (
+            v.tab,
+            v.range_ms,
+            v.end_ms,
+            v.step_ms,
+            v.scenario.clone(),
+            v.seed,
+        )
+    };
+    let same_params = wb.view.with_untracked(|v| params(v) == params(&restored));
+    let new_text = wb.query.with_untracked(|q| *q != restored.query);
+    let ran_before = !wb.run.with_untracked(|r| matches!(r, RunState::Idle));
+    wb.query.set(restored.query.clone());
+    wb.view.set(restored);
+    if same_params && new_text && ran_before {
+        wb.run_query();
     }
 }

@@ -154,43 +154,23 @@ impl Course {
         let file_generation = RwSignal::new(0u64);
 
         let source = Memo::new(move |_| route.with(|r| r.as_ref().map(|r| r.source.clone())));
+        // Each answer names the source and file generation it was loaded for: while a new
+        // pack loads, the resource still holds the previous answer, which must read as
+        // Loading, not as the new pack (the pack loader closes on the new pack's Ready).
         let packs_res = LocalResource::new(move || {
             let source = source.get();
-            file_generation.track();
-            async move {
-                let Some(source) = source else {
-                    return Packs::None;
-                };
-                let (loaded, again) = match source {
-                    PackSource::Course => (worker().course().await, Reload::Course),
-                    PackSource::Url(url) => match source::fetch_pack(&url).await {
-                        Ok(text) => (
-                            worker().load_pack(&url, &text).await.map(|p| vec![p]),
-                            Reload::Text { file: url, text },
-                        ),
-                        Err(e) => return Packs::Failed(e),
-                    },
-                    PackSource::File(name) => match source::remembered_file(&name) {
-                        Some(FilePack { name, text }) => (
-                            worker().load_pack(&name, &text).await.map(|p| vec![p]),
-                            Reload::Text { file: name, text },
-                        ),
-                        None => return Packs::NeedFile(name),
-                    },
-                };
-                match loaded {
-                    Ok(list) => {
-                        reload.set_value(Some(again));
-                        Packs::Ready(list)
-                    }
-                    Err(e) => Packs::Failed(e.to_string()),
-                }
-            }
+            let generation = file_generation.get();
+            let asked = (source.clone(), generation);
+            let client = worker();
+            async move { (asked, load_packs(&client, source, reload).await) }
         });
-        let packs = Memo::new(move |_| match packs_res.get() {
-            None if source.with(Option::is_some) => Packs::Loading,
-            None => Packs::None,
-            Some(p) => p,
+        let packs = Memo::new(move |_| {
+            let current = (source.get(), file_generation.get());
+            match packs_res.get() {
+                Some((asked, p)) if asked == current => p,
+                _ if current.0.is_some() => Packs::Loading,
+                _ => Packs::None,
+            }
         });
 
         // The open exercise, once its pack is loaded.
@@ -225,6 +205,13 @@ impl Course {
         let mine_query = RwSignal::new(None::<(ExerciseKey, String)>);
         let answer_shown = RwSignal::new(false);
         let opened_key = StoredValue::new(None::<ExerciseKey>);
+        // On the workbench the editor's text is the workbench's own, so an exercise opened
+        // again afterwards (from the module list, or with Forward) puts its query back.
+        Effect::new(move |_| {
+            if route.with(Option::is_none) {
+                opened_key.set_value(None);
+            }
+        });
         Effect::new(move |_| {
             let Pending::Ready(d) = detail.get() else {
                 return;
@@ -505,6 +492,41 @@ impl Course {
                 "{file_name} cannot be imported: {e}. Your progress is unchanged."
             ))),
         }
+    }
+}
+
+/// Loads the packs `source` names into the worker and remembers how to load them again.
+async fn load_packs(
+    client: &WorkerClient,
+    source: Option<PackSource>,
+    reload: StoredValue<Option<Reload>, LocalStorage>,
+) -> Packs {
+    let Some(source) = source else {
+        return Packs::None;
+    };
+    let (loaded, again) = match source {
+        PackSource::Course => (client.course().await, Reload::Course),
+        PackSource::Url(url) => match source::fetch_pack(&url).await {
+            Ok(text) => (
+                client.load_pack(&url, &text).await.map(|p| vec![p]),
+                Reload::Text { file: url, text },
+            ),
+            Err(e) => return Packs::Failed(e),
+        },
+        PackSource::File(name) => match source::remembered_file(&name) {
+            Some(FilePack { name, text }) => (
+                client.load_pack(&name, &text).await.map(|p| vec![p]),
+                Reload::Text { file: name, text },
+            ),
+            None => return Packs::NeedFile(name),
+        },
+    };
+    match loaded {
+        Ok(list) => {
+            reload.set_value(Some(again));
+            Packs::Ready(list)
+        }
+        Err(e) => Packs::Failed(e.to_string()),
     }
 }
 

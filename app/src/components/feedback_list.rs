@@ -1,4 +1,5 @@
 use super::RenderedMarkdown;
+use super::SeriesText;
 use crate::course::feedback::{FeedbackDetail, FeedbackItem, GradeReport, split_at_span};
 use leptos::prelude::*;
 
@@ -68,7 +69,7 @@ fn detail(d: FeedbackDetail, query: &str) -> AnyView {
             let more = count.saturating_sub(series.len());
             view! {
                 <ul class=if missing { "series-list missing" } else { "series-list extra" }>
-                    {series.into_iter().map(|s| view! { <li><code>{s}</code></li> }).collect_view()}
+                    {series.into_iter().map(|s| view! { <li><SeriesText text=s/></li> }).collect_view()}
                     {(more > 0).then(|| view! { <li class="more">{format!("and {more} more")}</li> })}
                 </ul>
             }

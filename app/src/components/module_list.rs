@@ -36,10 +36,11 @@ fn PackModules(pack: PackSummary) -> impl IntoView {
     let errors = pack.errors.clone();
     let modules = pack.modules.clone();
     let id = pack.id.clone();
+    let titled = pack.titles_modules();
     view! {
         <article class="pack" data-pack=pack.id.clone()>
             <header>
-                <h2>{pack.title.clone()}</h2>
+                <h2 tabindex="-1">{pack.title.clone()}</h2>
                 <p class="byline">{pack.byline.clone()}</p>
             </header>
             <RenderedMarkdown html=pack.description_html.clone() class="pack-description"/>
@@ -49,13 +50,15 @@ fn PackModules(pack: PackSummary) -> impl IntoView {
                     <ul>{errors.into_iter().map(|e| view! { <li><code>{e.text}</code></li> }).collect_view()}</ul>
                 </div>
             })}
-            {modules.into_iter().map(|m| view! { <Module pack=id.clone() module=m/> }).collect_view()}
+            {modules.into_iter().map(|m| view! { <Module pack=id.clone() module=m titled=titled/> }).collect_view()}
         </article>
     }
 }
 
+/// One module's exercises with its counts; `titled` is false when the pack's heading
+/// already names the module (see [`PackSummary::titles_modules`]).
 #[component]
-fn Module(pack: String, module: ModuleSummary) -> impl IntoView {
+fn Module(pack: String, module: ModuleSummary, titled: bool) -> impl IntoView {
     let course = use_course();
     let ids: Vec<String> = module.exercises.iter().map(|e| e.id.clone()).collect();
     let counts_pack = pack.clone();
@@ -97,9 +100,14 @@ fn Module(pack: String, module: ModuleSummary) -> impl IntoView {
             }
         })
         .collect_view();
+    let heading = if titled {
+        view! { <h3>{module.title}<span class="module-counts">{counts}</span></h3> }.into_any()
+    } else {
+        view! { <p class="module-counts">{counts}</p> }.into_any()
+    };
     view! {
         <section class="module">
-            <h3>{module.title}<span class="module-counts">{counts}</span></h3>
+            {heading}
             <ol class="exercises">{items}</ol>
         </section>
     }

@@ -1,3 +1,4 @@
+use super::SeriesText;
 use super::graph_view::stats_line;
 use super::result_tabs::run_message;
 use super::workbench::{RunState, use_workbench};
@@ -80,7 +81,7 @@ pub(super) fn table(res: &QueryResult) -> AnyView {
     }
     let total = all.len();
     let shown = all.into_iter().take(MAX_ROWS).map(|(series, value)| {
-        view! { <tr><td class="series"><code>{series}</code></td><td class="value">{value}</td></tr> }
+        view! { <tr><td class="series"><SeriesText text=series/></td><td class="value">{value}</td></tr> }
     });
     view! {
         <table class="result-table">

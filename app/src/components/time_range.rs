@@ -46,10 +46,21 @@ pub fn TimeRange() -> impl IntoView {
         let text = event_target_value(&ev);
         wb.view.update(|v| v.step_ms = parse_duration(&text));
     };
+    // Range and step come first, the end time second: on a phone that is two rows, each
+    // labelled, in the same order as the keyboard reaches them.
     view! {
         <div class="time-range">
-            <div role="group" aria-label="Range" class="presets">{presets}</div>
+            <div role="group" aria-labelledby="range-label" class="field presets">
+                <span id="range-label" class="field-label">"Range"</span>
+                {presets}
+            </div>
             <div class="field">
+                <label for="step">"Step"</label>
+                <input id="step" class="step" inputmode="text" autocomplete="off"
+                    placeholder=move || format!("auto ({})", auto())
+                    prop:value=step_text on:change=set_step/>
+            </div>
+            <div class="field end">
                 <label for="end-time">"End"</label>
                 <input id="end-time" type="datetime-local" prop:value=end_value on:change=set_end/>
                 <button type="button" class="link"
@@ -57,12 +68,6 @@ pub fn TimeRange() -> impl IntoView {
                     on:click=move |_| wb.view.update(|v| v.end_ms = None)>
                     "Default"
                 </button>
-            </div>
-            <div class="field">
-                <label for="step">"Step"</label>
-                <input id="step" class="step" inputmode="text" autocomplete="off"
-                    placeholder=move || format!("auto ({})", auto())
-                    prop:value=step_text on:change=set_step/>
             </div>
         </div>
     }

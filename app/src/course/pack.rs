@@ -38,6 +38,17 @@ impl PackSummary {
         self.modules.iter().flat_map(|m| m.exercises.iter())
     }
 
+    /// Whether the module list should title the modules: not when the pack is one module
+    /// named as the pack is (the course's packs are "1. Selectors and matchers" holding the
+    /// module "Selectors and matchers"), where a second heading would only repeat the first.
+    /// A leading number ("1. ", "2) ") and case are ignored in the comparison.
+    pub fn titles_modules(&self) -> bool {
+        match self.modules.as_slice() {
+            [only] => !same_title(&self.title, &only.title),
+            _ => true,
+        }
+    }
+
     /// The exercises before and after `id`, across modules.
     pub fn neighbours(&self, id: &str) -> (Option<&ExerciseSummary>, Option<&ExerciseSummary>) {
         let all: Vec<&ExerciseSummary> = self.exercises().collect();
@@ -49,6 +60,18 @@ impl PackSummary {
             all.get(i + 1).copied(),
         )
     }
+}
+
+/// Whether two titles read the same once a leading number ("1.", "2)", "3 -") is removed.
+fn same_title(a: &str, b: &str) -> bool {
+    fn bare(t: &str) -> String {
+        t.trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches(['.', ')', ':', '-', ' '])
+            .trim()
+            .to_lowercase()
+    }
+    let (a, b) = (bare(a), bare(b));
+    !a.is_empty() && a == b
 }
 
 /// One module of a pack.
@@ -175,5 +198,31 @@ mod tests {
         assert_eq!(ids(pack.neighbours("c")), (Some("b".into()), None));
         assert_eq!(ids(pack.neighbours("zz")), (None, None));
         assert_eq!(pack.exercise("c").map(|e| e.title.as_str()), Some("C"));
+    }
+
+    #[test]
+    fn a_pack_of_one_module_named_as_the_pack_does_not_title_it_again() {
+        let pack = |title: &str, modules: &[&str]| PackSummary {
+            id: "p".into(),
+            source: "p.toml".into(),
+            title: title.into(),
+            byline: String::new(),
+            description_html: String::new(),
+            modules: modules
+                .iter()
+                .map(|m| ModuleSummary {
+                    title: (*m).into(),
+                    exercises: vec![ex("a")],
+                })
+                .collect(),
+            errors: vec![],
+        };
+        assert!(!pack("1. Selectors and matchers", &["Selectors and matchers"]).titles_modules());
+        assert!(!pack("Histograms", &["histograms"]).titles_modules());
+        assert!(!pack("12) Alerts", &["Alerts"]).titles_modules());
+        assert!(pack("My pack", &["Selectors"]).titles_modules());
+        assert!(pack("Basics", &["Basics", "More"]).titles_modules());
+        // A title that is only a number says nothing; keep the module's.
+        assert!(pack("1", &["1."]).titles_modules());
     }
 }
