@@ -58,7 +58,7 @@ pub fn render(markdown: &str) -> Rendered {
                 let safe = is_safe_url(&dest_url);
                 if !safe {
                     notes.push(format!(
-                        "a link to {:?} was removed (only http, https and mailto links are kept)",
+                        "a link to {:?} was removed (only relative links and http:, https: and mailto: links are kept)",
                         dest_url.as_ref()
                     ));
                 }
@@ -86,7 +86,7 @@ pub fn render(markdown: &str) -> Rendered {
                 let safe = is_safe_url(&dest_url);
                 if !safe {
                     notes.push(format!(
-                        "an image from {:?} was removed (only http and https images are kept)",
+                        "an image from {:?} was removed (only relative, http:, https: and mailto: addresses are kept)",
                         dest_url.as_ref()
                     ));
                 }
