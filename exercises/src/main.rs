@@ -35,7 +35,8 @@ enum Command {
     /// --time moves the exercise's window to end at another time. Secrets are read from
     /// files, never taken as arguments (which any user sees in `ps`).
     Grade {
-        /// Base URL of a Prometheus-compatible server, e.g. http://127.0.0.1:9090.
+        /// Base URL of a Prometheus-compatible server, http:// or https://, with its path
+        /// prefix if it has one: e.g. https://prometheus.example.com, http://127.0.0.1:9090.
         #[arg(long, value_name = "URL", value_parser = cli::server::check_url)]
         prometheus: Option<String>,
         /// With --prometheus: where the exercise's window ends on the server (RFC 3339 or

@@ -453,6 +453,24 @@ fn grading_over_https_with_a_private_ca_and_basic_auth() {
         ),
         &["use an https:// URL"],
     );
+    // The certificate names 127.0.0.1 only: `localhost` reaches the same server under a
+    // name the certificate does not list.
+    assert_refused(
+        grade_with(
+            &[
+                "--prometheus",
+                &format!("https://localhost:{port}"),
+                "--ca-file",
+                ca,
+                "--basic-auth-file",
+                auth,
+            ],
+            &counters,
+            &e.id,
+            &e.reference,
+        ),
+        &["not valid for this host", "--prometheus"],
+    );
     // A CA file that holds no certificate (here, the server's key) is refused by name.
     assert_refused(
         grade_with(
