@@ -652,6 +652,21 @@ fn credentials_flags_are_checked_before_anything_is_sent() {
         ),
         &["host not found", "--prometheus"],
     );
+    // A port nothing listens on (the listener is dropped before the run).
+    let closed = free_port();
+    assert_refused(
+        grade_with(
+            &["--prometheus", &format!("http://127.0.0.1:{closed}")],
+            &counters,
+            &e.id,
+            &e.reference,
+        ),
+        &[
+            "connection refused",
+            "nothing listens there",
+            "--prometheus",
+        ],
+    );
     // The basic-auth file's format, checked without repeating its content.
     let bad = dir.dir.join("bad.auth");
     std::fs::write(&bad, "only-a-secret-without-colon\n").unwrap();
