@@ -1,6 +1,7 @@
-//! `exercises grade [--prometheus URL [--time T]] PACK_FILE EXERCISE_ID QUERY`.
+//! `exercises grade [--prometheus URL [--time T] [--ca-file PEM]
+//! [--bearer-token-file FILE | --basic-auth-file FILE]] PACK_FILE EXERCISE_ID QUERY`.
 
-use super::server::Server;
+use super::server::{Access, Server};
 use exercises::grader::server::{self, Placement};
 use exercises::grader::{Grader, Verdict};
 use exercises::pack::{self, Exercise};
@@ -11,8 +12,9 @@ use std::process::ExitCode;
 pub enum Source<'a> {
     /// Our engine, on the exercise's own data.
     Simulator,
-    /// A Prometheus-compatible server at this base URL, the exercise placed as told.
-    Prometheus(&'a str, Placement),
+    /// A Prometheus-compatible server at this base URL, reached as `Access` says, the
+    /// exercise placed as told.
+    Prometheus(&'a str, Access, Placement),
 }
 
 pub fn run(pack_file: &Path, exercise_id: &str, query: &str, source: Source<'_>) -> ExitCode {
@@ -43,13 +45,15 @@ pub fn run(pack_file: &Path, exercise_id: &str, query: &str, source: Source<'_>)
     };
     let verdict = match source {
         Source::Simulator => Grader::new().grade(exercise, query),
-        Source::Prometheus(url, placement) => match on_server(exercise, query, url, placement) {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("exercises grade: {e}");
-                return ExitCode::from(2);
+        Source::Prometheus(url, access, placement) => {
+            match on_server(exercise, query, url, access, placement) {
+                Ok(v) => v,
+                Err(e) => {
+                    eprintln!("exercises grade: {e}");
+                    return ExitCode::from(2);
+                }
             }
-        },
+        }
     };
     match serde_json::to_string_pretty(&verdict) {
         Ok(json) => println!("{json}"),
@@ -79,13 +83,21 @@ fn on_server(
     exercise: &Exercise,
     query: &str,
     url: &str,
+    access: Access,
     placement: Placement,
 ) -> Result<Verdict, String> {
+    // The CA file is read first: a bad one is reported even for a query that does not parse.
+    let client = Server::new(url, access)?;
     if let Some(verdict) = server::precheck(exercise, query) {
         return Ok(verdict);
     }
     let plan = server::plan(exercise, placement).map_err(|e| e.to_string())?;
-    let client = Server::new(url);
+    if client.sends_credentials_in_clear() {
+        eprintln!(
+            "exercises grade: warning: {url} is plain HTTP, so the credentials travel \
+             unencrypted; use https:// if the server offers it"
+        );
+    }
     let reference = client.answers(&plan, &exercise.reference)?;
     let learner = client.answers(&plan, query)?;
     Ok(server::grade_results(
