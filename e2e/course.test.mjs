@@ -226,7 +226,8 @@ test('text typed and not checked survives the module list, another exercise and 
   await b.page.waitForSelector('.module-list .pack');
   // Another exercise in between replaces the editor's text with its own.
   await row(SELECTORS, 'active-sessions').locator('a').click();
-  await b.page.waitForFunction(() => document.querySelector('#query-input')?.value === 'ebanking_active_sessions');
+  await b.page.waitForSelector('.exercise[data-exercise="active-sessions"] .prompt');
+  await b.page.waitForFunction((t) => document.querySelector('#query-input')?.value !== t, partial);
   await b.page.goBack();
   await b.page.waitForSelector('.module-list .pack');
   await row(SELECTORS, id).locator('a').click();
