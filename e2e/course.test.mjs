@@ -219,9 +219,22 @@ test('text typed and not checked survives the module list, another exercise and 
   const placeholder = await b.page.getAttribute('#query-input', 'placeholder');
   assert.match(placeholder, /^e\.g\. (rate\()?[a-zA-Z_:][a-zA-Z0-9_:]*(\[5m\]\))?$/);
   assert.doesNotMatch(placeholder, /http_requests_total/);
-  // Half a query, then straight to the module list (before the draft's delay has run out).
+  // Half a query, typed at a human pace: one write once typing pauses, not one per key.
   const partial = 'sum by (job) (ebanking_';
-  await typeQuery(partial);
+  await b.page.evaluate(() => {
+    window.__draftWrites = 0;
+    const set = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      if (k === 'promql-workbench.drafts') window.__draftWrites += 1;
+      return set.call(this, k, v);
+    };
+  });
+  await b.page.fill('#query-input', '');
+  await b.page.type('#query-input', partial, { delay: 40 });
+  await b.page.keyboard.press('Escape');
+  await b.page.waitForFunction(() => window.__draftWrites > 0);
+  await b.page.waitForTimeout(300);
+  assert.equal(await b.page.evaluate(() => window.__draftWrites), 1);
   await b.page.click('.exercise-nav a.back');
   await b.page.waitForSelector('.module-list .pack');
   // Another exercise in between replaces the editor's text with its own.
