@@ -207,6 +207,74 @@ test('progress survives a reload, with the last query in the editor', async () =
   assert.deepEqual(b.errors, []);
 });
 
+test('text typed and not checked survives the module list, another exercise and a reload; Check replaces it', async () => {
+  const id = await thirdExercise();
+  const ex = `.exercise[data-exercise="${id}"]`;
+  const editor = () => b.page.inputValue('#query-input');
+  const drafts = () => b.page.evaluate(() => JSON.parse(localStorage.getItem('promql-workbench.drafts') ?? '{"drafts":[]}').drafts);
+  await row(SELECTORS, id).locator('a').click();
+  await b.page.waitForSelector(`${ex} .prompt`);
+  // The placeholder suggests a metric of the exercise's scenario, not a fixed one.
+  await b.page.waitForFunction(() => document.querySelector('#query-input')?.placeholder.startsWith('e.g. '));
+  const placeholder = await b.page.getAttribute('#query-input', 'placeholder');
+  assert.match(placeholder, /^e\.g\. (rate\()?[a-zA-Z_:][a-zA-Z0-9_:]*(\[5m\]\))?$/);
+  assert.doesNotMatch(placeholder, /http_requests_total/);
+  // Half a query, typed at a human pace: one write once typing pauses, not one per key.
+  const partial = 'sum by (job) (ebanking_';
+  await b.page.evaluate(() => {
+    window.__draftWrites = 0;
+    const set = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      if (k === 'promql-workbench.drafts') window.__draftWrites += 1;
+      return set.call(this, k, v);
+    };
+  });
+  await b.page.fill('#query-input', '');
+  await b.page.type('#query-input', partial, { delay: 40 });
+  await b.page.keyboard.press('Escape');
+  await b.page.waitForFunction(() => window.__draftWrites > 0);
+  await b.page.waitForTimeout(300);
+  assert.equal(await b.page.evaluate(() => window.__draftWrites), 1);
+  await b.page.click('.exercise-nav a.back');
+  await b.page.waitForSelector('.module-list .pack');
+  // Another exercise in between replaces the editor's text with its own.
+  await row(SELECTORS, 'active-sessions').locator('a').click();
+  await b.page.waitForSelector('.exercise[data-exercise="active-sessions"] .prompt');
+  await b.page.waitForFunction((t) => document.querySelector('#query-input')?.value !== t, partial);
+  await b.page.goBack();
+  await b.page.waitForSelector('.module-list .pack');
+  await row(SELECTORS, id).locator('a').click();
+  await b.page.waitForSelector(`${ex} .prompt`);
+  await b.page.waitForFunction((t) => document.querySelector('#query-input')?.value === t, partial);
+  // Written once typing paused, not per keystroke: one entry, the whole text.
+  assert.deepEqual((await drafts()).map((d) => [d.exercise, d.query]).filter(([e]) => e === id), [[id, partial]]);
+  // A reload right after typing more still has it (the page writes when it is hidden).
+  await b.page.type('#query-input', 'x');
+  await b.page.reload();
+  await b.page.waitForSelector(`${ex} .prompt`, { timeout: 30_000 });
+  await b.page.waitForFunction((t) => document.querySelector('#query-input')?.value === t, `${partial}x`);
+  // Check: the checked query replaces the draft, in the editor and in storage.
+  const checked = 'ebanking_active_sessions';
+  await typeQuery(checked);
+  await check();
+  await b.page.click('.exercise-nav a.back');
+  await b.page.waitForSelector('.module-list .pack');
+  await b.page.reload();
+  await b.page.waitForSelector('.module-list .pack', { timeout: 30_000 });
+  await row(SELECTORS, id).locator('a').click();
+  await b.page.waitForSelector(`${ex} .prompt`);
+  await b.page.waitForFunction((t) => document.querySelector('#query-input')?.value === t, checked);
+  assert.equal(await editor(), checked);
+  assert.deepEqual((await drafts()).filter((d) => d.exercise === id), []);
+  // A damaged drafts store costs the drafts, never the course.
+  await b.page.evaluate(() => localStorage.setItem('promql-workbench.drafts', '{"schema":"promql-workbench/drafts","version":1,"drafts":[7,{"pack":'));
+  await b.page.reload();
+  await b.page.waitForSelector(`${ex} .prompt`, { timeout: 30_000 });
+  await b.page.waitForFunction((t) => document.querySelector('#query-input')?.value === t, checked);
+  assert.equal(await b.page.locator('.notice-banner').count(), 0);
+  assert.deepEqual(b.errors, []);
+});
+
 const EVIL_PACK = `[pack]
 id = "evil-pack"
 title = "A pack with HTML in it"

@@ -33,7 +33,7 @@ impl Theme {
     /// The light theme.
     pub fn light(scale: f64) -> Theme {
         Theme {
-            background: Rgb(0xff, 0xff, 0xff),
+            background: super::palette::LIGHT_BACKGROUND,
             text: Rgb(0x5b, 0x66, 0x75),
             grid: Rgb(0xe6, 0xe9, 0xee),
             scale,
@@ -43,7 +43,7 @@ impl Theme {
     /// The dark theme.
     pub fn dark(scale: f64) -> Theme {
         Theme {
-            background: Rgb(0x1c, 0x20, 0x27),
+            background: super::palette::DARK_BACKGROUND,
             text: Rgb(0x9a, 0xa4, 0xb2),
             grid: Rgb(0x2e, 0x34, 0x40),
             scale,

@@ -12,6 +12,7 @@
 //! loads the pack again from the text kept here and asks once more.
 
 use super::workbench::Workbench;
+use crate::course::draft;
 use crate::course::feedback::GradeReport;
 use crate::course::pack::{ExerciseDetail, ExerciseEval, PackSummary};
 use crate::course::progress::{self, Progress as Record};
@@ -23,6 +24,7 @@ use crate::worker::protocol::{Progress, WorkerError};
 use leptos::prelude::*;
 use std::future::Future;
 use std::rc::Rc;
+use std::time::Duration;
 
 /// The packs of the current route.
 #[derive(Debug, Clone, PartialEq)]
@@ -212,6 +214,20 @@ impl Course {
                 opened_key.set_value(None);
             }
         });
+        let drafts = Drafting::new(progress);
+        // The editor's text is the open exercise's draft. Only while the editor shows that
+        // exercise: `opened_key` moves only once its text is in the editor, so the text of
+        // the exercise being left, or the workbench's, is never saved under another key.
+        Effect::new(move |_| {
+            let text = wb.query.get();
+            if let Some(k) = key.get()
+                && opened_key.with_value(|o| o.as_ref() == Some(&k))
+            {
+                drafts.typed(k, text);
+            }
+        });
+        let pagehide = window_event_listener(leptos::ev::pagehide, move |_| drafts.flush());
+        on_cleanup(move || pagehide.remove());
         Effect::new(move |_| {
             let Pending::Ready(d) = detail.get() else {
                 return;
@@ -220,13 +236,15 @@ impl Course {
             if opened_key.get_value().as_ref() == Some(&k) {
                 return;
             }
-            opened_key.set_value(Some(k.clone()));
             let last = progress.with_untracked(|p| {
                 p.get(&k.pack, &k.exercise)
                     .map(|e| e.last_query.clone())
                     .unwrap_or_default()
             });
-            wb.query.set(last.clone());
+            // Unsent text wins over the last checked query (course::draft says why).
+            let text = drafts.opening_text(&k, &last);
+            opened_key.set_value(Some(k.clone()));
+            wb.query.set(text.clone());
             if let Some(scenario) = d.scenario.clone() {
                 let seed = d.seeds.first().copied().unwrap_or(1);
                 wb.view.update(|v| {
@@ -239,8 +257,9 @@ impl Course {
                 ExerciseEval::Range { .. } => None,
             });
             answer_shown.set(false);
-            // A query checked before is shown with its result at once.
-            mine_query.set((!last.trim().is_empty()).then_some((k, last)));
+            // A query checked before is shown with its result at once, unless the editor
+            // holds a draft instead: a result beside other text would mislead.
+            mine_query.set((!last.trim().is_empty() && text == last).then_some((k, last)));
         });
 
         let result_progress = RwSignal::new(None::<Progress>);
@@ -341,6 +360,7 @@ impl Course {
                     progress.update(|p| {
                         p.record_attempt(&c.key.pack, &c.key.exercise, &c.query, r.pass, now_ms())
                     });
+                    drafts.checked(&c.key, &c.query);
                 }
                 report
             }
@@ -553,6 +573,109 @@ async fn grade_on_server(
             }
             w.server_grade(&key.pack, &key.exercise, query, now, bodies.0, bodies.1)
                 .await
+        }
+    }
+}
+
+/// The browser side of [`draft`]: the drafts in memory, the text waiting to be written and
+/// the timer that writes it once typing pauses. `Copy`, like the rest of the course state.
+#[derive(Clone, Copy)]
+struct Drafting {
+    drafts: StoredValue<draft::Drafts>,
+    /// The text typed and not yet written, with its exercise.
+    pending: StoredValue<Option<(ExerciseKey, String)>>,
+    /// The text last seen in the editor per the open exercise, so that putting a text
+    /// into the editor (opening an exercise) does not count as typing.
+    seen: StoredValue<Option<(ExerciseKey, String)>>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+    progress: RwSignal<Record>,
+}
+
+impl Drafting {
+    fn new(progress: RwSignal<Record>) -> Drafting {
+        Drafting {
+            drafts: StoredValue::new(draft::open()),
+            pending: StoredValue::new(None),
+            seen: StoredValue::new(None),
+            timer: StoredValue::new(None),
+            progress,
+        }
+    }
+
+    /// The text exercise `k` opens with, remembered as seen. Anything typed before is
+    /// written first, so that a draft of this very exercise still pending is found.
+    fn opening_text(&self, k: &ExerciseKey, last_checked: &str) -> String {
+        self.flush();
+        let text = self.drafts.with_value(|d| {
+            d.opening_text(&k.pack, &k.exercise, last_checked)
+                .to_string()
+        });
+        self.seen.set_value(Some((k.clone(), text.clone())));
+        text
+    }
+
+    /// The editor of exercise `k` now holds `text`: written [`draft::SAVE_DELAY_MS`]
+    /// after the last change, not per keystroke.
+    fn typed(&self, k: ExerciseKey, text: String) {
+        let entry = Some((k, text));
+        if self.seen.with_value(|s| *s == entry) {
+            return;
+        }
+        // Text of another exercise still waiting is written now rather than replaced.
+        if self
+            .pending
+            .with_value(|p| p.as_ref().map(|p| &p.0) != entry.as_ref().map(|e| &e.0))
+        {
+            self.flush();
+        }
+        self.seen.set_value(entry.clone());
+        self.pending.set_value(entry);
+        self.clear_timer();
+        let this = *self;
+        let handle = set_timeout_with_handle(
+            move || this.flush(),
+            Duration::from_millis(draft::SAVE_DELAY_MS),
+        );
+        self.timer.set_value(handle.ok());
+    }
+
+    /// Writes the waiting text, if any. Safe after the page's owner is gone (a timer may
+    /// fire late): every access is a `try_`.
+    fn flush(&self) {
+        self.clear_timer();
+        let Some(Some((k, text))) = self.pending.try_update_value(Option::take) else {
+            return;
+        };
+        let last = self
+            .progress
+            .try_with_untracked(|p| {
+                p.get(&k.pack, &k.exercise)
+                    .map(|e| e.last_query.clone())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let now = now_ms();
+        let changed = self
+            .drafts
+            .try_update_value(|d| d.save(&k.pack, &k.exercise, &text, &last, now));
+        if changed == Some(true) {
+            self.drafts.try_with_value(draft::store);
+        }
+    }
+
+    /// A Check of `query` was recorded for `k`.
+    fn checked(&self, k: &ExerciseKey, query: &str) {
+        let changed = self
+            .drafts
+            .try_update_value(|d| d.checked(&k.pack, &k.exercise, query));
+        if changed == Some(true) {
+            self.drafts.try_with_value(draft::store);
+        }
+    }
+
+    fn clear_timer(&self) {
+        if let Some(Some(h)) = self.timer.try_update_value(Option::take) {
+            h.clear();
         }
     }
 }

@@ -229,7 +229,7 @@ pub fn QueryEditor(
                     aria-expanded=expanded
                     aria-activedescendant=active
                     aria-describedby="query-diagnostics query-keys"
-                    placeholder="rate(http_requests_total[5m])"
+                    placeholder=move || wb.metadata.with(|m| m.placeholder())
                     prop:value=move || wb.query.get()
                     on:input=move |ev| {
                         wb.query.set(event_target_value(&ev));

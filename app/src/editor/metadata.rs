@@ -182,7 +182,31 @@ impl MetadataSource for MetadataSnapshot {
     }
 }
 
+/// The editor's placeholder when the data source's metrics are not known yet, or it has
+/// none: no metric name, since none is sure to exist.
+pub const NEUTRAL_PLACEHOLDER: &str = "Type a PromQL query (Ctrl+Space suggests)";
+
 impl MetadataSnapshot {
+    /// The editor's placeholder: an example built from a metric this data source has, so
+    /// that a learner who copies it gets data. A counter's rate when there is a counter
+    /// (the query most tutorials start with), else the first metric's name, else
+    /// [`NEUTRAL_PLACEHOLDER`]. The first by name, so the same scenario always shows the
+    /// same example.
+    pub fn placeholder(&self) -> String {
+        let counter = self
+            .metrics
+            .iter()
+            .filter(|m| m.kind == MetricKind::Counter)
+            .min_by(|a, b| a.name.cmp(&b.name));
+        if let Some(m) = counter {
+            return format!("e.g. rate({}[5m])", m.name);
+        }
+        match self.metrics.iter().min_by(|a, b| a.name.cmp(&b.name)) {
+            Some(m) => format!("e.g. {}", m.name),
+            None => NEUTRAL_PLACEHOLDER.to_string(),
+        }
+    }
+
     /// The metrics a selector's name picks: that one, or all of them when there is no name.
     fn selected<'a>(
         &'a self,
@@ -338,5 +362,25 @@ mod tests {
             ..MetricInfo::default()
         };
         assert!(summary.is_gauge_like() && !summary.is_counter_like());
+    }
+
+    #[test]
+    fn the_placeholder_names_only_a_metric_the_source_has() {
+        let mut m = demo();
+        // The first counter by name, though a histogram and a gauge sort before it.
+        assert_eq!(
+            m.placeholder(),
+            "e.g. rate(demo_cpu_usage_seconds_total[5m])"
+        );
+        m.metrics.retain(|i| i.kind != MetricKind::Counter);
+        m.metrics.reverse();
+        assert_eq!(
+            m.placeholder(),
+            "e.g. demo_api_request_duration_seconds_bucket"
+        );
+        assert_eq!(
+            MetadataSnapshot::default().placeholder(),
+            NEUTRAL_PLACEHOLDER
+        );
     }
 }
