@@ -5,7 +5,8 @@
 //! pixels hover reads back come from the same arithmetic. Everything decided here is how it
 //! looks; what to draw was decided by the pure modules beside this one.
 
-use super::heatmap::{Heatmap, cell_color, cell_rect, column_edges};
+use super::color_scale::{Ramp, color};
+use super::heatmap::{Heatmap, cell_rect, column_edges};
 use super::layout::Layout;
 use super::palette::Rgb;
 use super::series::{Band, PlotSeries, decimate, runs};
@@ -27,6 +28,8 @@ pub struct Theme {
     pub grid: Rgb,
     /// Device pixel ratio: line widths and fonts scale with it.
     pub scale: f64,
+    /// The heatmap's colours, which must move away from `background` as counts grow.
+    pub ramp: Ramp,
 }
 
 impl Theme {
@@ -37,6 +40,7 @@ impl Theme {
             text: Rgb(0x5b, 0x66, 0x75),
             grid: Rgb(0xe6, 0xe9, 0xee),
             scale,
+            ramp: Ramp::Light,
         }
     }
 
@@ -47,6 +51,7 @@ impl Theme {
             text: Rgb(0x9a, 0xa4, 0xb2),
             grid: Rgb(0x2e, 0x34, 0x40),
             scale,
+            ramp: Ramp::Dark,
         }
     }
 
@@ -220,7 +225,7 @@ pub fn draw_heatmap(
     let edges = column_edges(l, &heatmap.times);
     for (i, row) in heatmap.cells.iter().enumerate() {
         for (b, v) in row.iter().enumerate() {
-            let Some(c) = cell_color(*v, heatmap.max) else {
+            let Some(c) = color(*v, heatmap.max, theme.ramp) else {
                 continue;
             };
             let Some((x0, y0, x1, y1)) = cell_rect(l, &edges, rows, i, b) else {

@@ -7,7 +7,6 @@
 //! (series that also differ in, say, `instance`) are added up per bound, which is what
 //! `sum by (le)` would give, and the view says so.
 
-use super::palette::Rgb;
 use crate::result::{RangeSeries, parse_value};
 use std::collections::BTreeMap;
 
@@ -173,32 +172,13 @@ fn value_at(s: &RangeSeries, t: i64) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
-/// The colour of a cell holding `v` when the largest holds `max`: a sequential scale from
-/// pale yellow through orange to deep purple (like Grafana's default "Spectral"-free
-/// scheme, readable on light and dark backgrounds). `None` for an empty cell, which is
-/// left blank so the eye sees where nothing happened.
-pub fn cell_color(v: f64, max: f64) -> Option<Rgb> {
-    if !v.is_finite() || v <= 0.0 || max.is_nan() || max <= 0.0 {
-        return None;
-    }
-    const STOPS: [Rgb; 5] = [
-        Rgb(0xfc, 0xe4, 0x9c),
-        Rgb(0xfb, 0xa2, 0x4a),
-        Rgb(0xe8, 0x4a, 0x3c),
-        Rgb(0xa3, 0x1e, 0x6b),
-        Rgb(0x4a, 0x10, 0x6e),
-    ];
-    // A square root spreads the small counts most buckets hold.
-    let f = (v / max).clamp(0.0, 1.0).sqrt() * (STOPS.len() - 1) as f64;
-    let i = (f.floor() as usize).min(STOPS.len() - 2);
-    Some(STOPS[i].mix(STOPS[i + 1], f - i as f64))
-}
-
-/// A bucket's range for a person: `(0.1, 0.25]`.
+/// A bucket's bounds for a person, in the y-axis' unit: `50ms – 100ms`. The bucket holds
+/// observations above the lower bound up to and including the upper one; the tooltip's
+/// readers need the two numbers, not interval notation.
 pub fn bucket_range(b: &Bucket, unit: super::units::Unit) -> String {
     use super::units::format_value;
     format!(
-        "({}, {}]",
+        "{} – {}",
         format_value(b.lower, unit),
         format_value(b.upper, unit)
     )
@@ -359,12 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn colours_grow_darker_with_counts() {
-        assert_eq!(cell_color(0.0, 10.0), None);
-        assert_eq!(cell_color(f64::NAN, 10.0), None);
-        assert_eq!(cell_color(10.0, 10.0), Some(Rgb(0x4a, 0x10, 0x6e)));
-        let low = cell_color(0.1, 10.0).unwrap();
-        assert!(u32::from(low.0) + u32::from(low.1) > 300);
+    fn bounds_sort_as_numbers() {
         assert!(order_key(-1.0) < order_key(0.0) && order_key(0.5) < order_key(f64::INFINITY));
     }
 }

@@ -1,5 +1,6 @@
 //! What the hover tooltip says and where it goes, as plain data for the component.
 
+use super::color_scale::{Ramp, color, value_text};
 use super::heatmap::{Heatmap, bucket_range};
 use super::hover::Hover;
 use super::series::PlotSeries;
@@ -30,23 +31,27 @@ pub fn line_tooltip(
     (tooltip_time(h.t_ms, offset_min), rows)
 }
 
-/// The tooltip of heatmap cell `(i, b)`: its time, then its bucket and count.
+/// The tooltip of heatmap cell `(i, b)`: its time, then the bucket's bounds in the
+/// y-axis' unit, then the cell's value in the colour scale's unit with the cell's colour.
 pub fn cell_tooltip(
     h: &Heatmap,
-    i: usize,
-    b: usize,
+    (i, b): (usize, usize),
     unit: Unit,
+    per_second: bool,
+    ramp: Ramp,
     offset_min: &dyn Fn(i64) -> i32,
 ) -> Option<(String, Vec<Row>)> {
     let t = *h.times.get(i)?;
     let bucket = h.buckets.get(b)?;
-    let v = h.cells.get(i)?.get(b)?;
-    let text = format!(
-        "{}: {}",
-        bucket_range(bucket, unit),
-        format_value(*v, Unit::Plain)
-    );
-    Some((tooltip_time(t, offset_min), vec![(None, text)]))
+    let v = *h.cells.get(i)?.get(b)?;
+    let rows = vec![
+        (None, bucket_range(bucket, unit)),
+        (
+            color(v, h.max, ramp).map(|c| c.css()),
+            value_text(v, per_second),
+        ),
+    ];
+    Some((tooltip_time(t, offset_min), rows))
 }
 
 /// The tooltip's CSS position for a pointer at `(x, y)` CSS pixels on a plot `width` wide:
@@ -104,11 +109,27 @@ mod tests {
             metric: labels([("le", le)]),
             values: vec![Sample { t_ms: 60_000, v }],
         };
-        let h = build(&[b("0.5", 3.0), b("+Inf", 5.0)]).unwrap();
-        let (time, rows) = cell_tooltip(&h, 0, 1, Unit::Seconds, &|_| 60).unwrap();
+        let h = build(&[b("0.05", 1.0), b("0.1", 3.0), b("+Inf", 5.0)]).unwrap();
+        let (time, rows) =
+            cell_tooltip(&h, (0, 1), Unit::Seconds, true, Ramp::Light, &|_| 60).unwrap();
         assert_eq!(time, "1970-01-01 01:01:00");
-        assert_eq!(rows[0].1, "(500ms, +Inf]: 2");
-        assert_eq!(cell_tooltip(&h, 1, 0, Unit::Plain, &|_| 0), None);
+        assert_eq!(rows[0], (None, "50ms – 100ms".to_string()));
+        let swatch = color(2.0, 2.0, Ramp::Light).map(|c| c.css());
+        assert_eq!(rows[1], (swatch, "2 observations/s".to_string()));
+        let (_, rows) = cell_tooltip(&h, (0, 2), Unit::Seconds, false, Ramp::Dark, &|_| 0).unwrap();
+        assert_eq!(rows[0].1, "100ms – +Inf");
+        assert_eq!(rows[1].1, "2 observations");
+        let (_, rows) = cell_tooltip(&h, (0, 0), Unit::Plain, false, Ramp::Dark, &|_| 0).unwrap();
+        assert_eq!(rows[0].1, "0 – 0.05");
+        assert_eq!(rows[1].1, "1 observation");
+        assert_eq!(
+            cell_tooltip(&h, (1, 0), Unit::Plain, false, Ramp::Light, &|_| 0),
+            None
+        );
+        assert_eq!(
+            cell_tooltip(&h, (0, 3), Unit::Plain, false, Ramp::Light, &|_| 0),
+            None
+        );
     }
 
     #[test]

@@ -30,9 +30,7 @@ pub fn infer_unit(metric_names: &[String], query: &str) -> Unit {
     if metric_names.is_empty() {
         return Unit::Plain;
     }
-    let uses_rate = ["rate(", "irate(", "deriv("]
-        .iter()
-        .any(|f| query.contains(f));
+    let uses_rate = is_rate(query);
     let all = |suffix: &str| metric_names.iter().all(|n| base_name(n).ends_with(suffix));
     let any_total = |suffix: &str| {
         metric_names
@@ -58,6 +56,14 @@ pub fn infer_unit(metric_names: &[String], query: &str) -> Unit {
     } else {
         Unit::Plain
     }
+}
+
+/// Whether a query's values are per-second rates: it calls `rate`, `irate` or `deriv`.
+/// A textual test, as the unit inference has always made; it errs towards "per second"
+/// for a query that takes a rate only to compare it, which the units of such a query's
+/// result do not follow from anyway.
+pub fn is_rate(query: &str) -> bool {
+    ["rate(", "deriv("].iter().any(|f| query.contains(f))
 }
 
 /// `v` with three significant digits and no trailing zeros: `1.23`, `12.3`, `123`, `0.5`.
@@ -222,6 +228,8 @@ mod tests {
         );
         assert_eq!(infer_unit(&names(&["up", "x_bytes"]), "a"), Unit::Plain);
         assert_eq!(infer_unit(&[], "1"), Unit::Plain);
+        assert!(is_rate("sum by (le) (irate(x_bucket[1m]))"));
+        assert!(!is_rate("increase(x_bucket[1h])"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 use super::display::{observe_size, pixel_ratio, prefers_dark};
 use super::graph_view::Plotted;
 use super::time_range::local_offset_min;
+use crate::chart::color_scale::Ramp;
 use crate::chart::draw::{LineScene, Theme, draw_heatmap, draw_lines};
 use crate::chart::frame::{Frame, frame};
 use crate::chart::heatmap::{self, Heatmap};
@@ -27,6 +28,8 @@ pub fn GraphCanvas(
     heatmap_mode: Signal<bool>,
     /// Whether to stack the series.
     stacked: Signal<bool>,
+    /// Whether the values are per-second rates (for the heatmap tooltip's unit).
+    per_second: Signal<bool>,
 ) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     let size = RwSignal::new((0.0f64, 0.0f64));
@@ -139,7 +142,8 @@ pub fn GraphCanvas(
             let (px, py) = pointer.get()?;
             let (title, rows) = heatmap.with(|h| {
                 let h = h.as_ref()?.as_ref().ok()?;
-                tooltip::cell_tooltip(h, i, b, u, &local_offset_min)
+                let ramp = Ramp::for_theme(prefers_dark());
+                tooltip::cell_tooltip(h, (i, b), u, per_second.get(), ramp, &local_offset_min)
             })?;
             return Some(tooltip_view(
                 tooltip::position(px / s, py / s, width),

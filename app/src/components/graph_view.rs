@@ -1,11 +1,11 @@
 use super::result_tabs::run_message;
 use super::table_view::annotations;
 use super::workbench::{RunState, use_workbench};
-use super::{GraphCanvas, Legend};
+use super::{ColorScaleBar, GraphCanvas, Legend};
 use crate::chart::heatmap::{self, Heatmap};
 use crate::chart::legend::Visibility;
 use crate::chart::series::from_result;
-use crate::chart::units::{Unit, infer_unit};
+use crate::chart::units::{Unit, infer_unit, is_rate};
 use crate::editor::highlight::metric_names;
 use crate::result::{QueryResult, ResultData};
 use crate::state::view::{GraphMode, Tab};
@@ -108,6 +108,8 @@ pub fn ResultGraph(
             })
         })
     });
+    let per_second =
+        Signal::derive(move || plotted.with(|p| p.as_ref().is_some_and(|p| is_rate(&p.query))));
     let visibility = RwSignal::new(Visibility::default());
     let mode = move || wb.view.with(|v| v.graph_mode);
     let is_buckets = move || heatmap.with(|h| matches!(h, Some(Ok(_))));
@@ -132,6 +134,9 @@ pub fn ResultGraph(
         })
         .collect_view();
     let notes = move || plotted.with(|p| p.as_ref().and_then(|p| annotations(&p.result)));
+    let heatmap_max = Signal::derive(move || {
+        heatmap.with(|h| h.as_ref().and_then(|h| h.as_ref().ok()).map(|h| h.max))
+    });
     let heatmap_note = move || {
         if !heatmap_mode.get() {
             return None;
@@ -145,9 +150,14 @@ pub fn ResultGraph(
                 <p class="status">"The query returned no data for this window."</p>
             </Show>
             <GraphCanvas plotted=plotted series=series heatmap=heatmap unit=unit
-                visibility=visibility heatmap_mode=heatmap_mode stacked=stacked/>
+                visibility=visibility heatmap_mode=heatmap_mode stacked=stacked per_second=per_second/>
             <p class="note">{heatmap_note}</p>
-            <Legend series=series visibility=visibility/>
+            // A series legend means nothing for buckets drawn as rows: the colour bar
+            // explains what is drawn instead.
+            <Show when=move || heatmap_mode.get()
+                fallback=move || view! { <Legend series=series visibility=visibility/> }>
+                <ColorScaleBar max=heatmap_max per_second=per_second/>
+            </Show>
             <p class="stats">{stats}</p>
             {notes}
         </div>

@@ -4,6 +4,7 @@
 //! to the worker starts.
 
 mod app;
+mod color_scale;
 mod completion_list;
 pub mod course;
 mod course_page;
@@ -35,6 +36,7 @@ mod time_range;
 pub mod workbench;
 
 pub use app::App;
+pub use color_scale::ColorScaleBar;
 pub use completion_list::CompletionList;
 pub use course_page::CoursePage;
 pub use data_source::DataSourcePicker;
