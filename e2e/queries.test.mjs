@@ -99,7 +99,29 @@ test('a bucket query draws as a heatmap', async () => {
   await b.page.waitForSelector('.graph .note:has-text("de-cumulated")');
   const { inked, colours } = await inkedPixels();
   assert.ok(inked > 20000 && colours > 10, `the heatmap is drawn: ${inked} pixels, ${colours} colours`);
+  // The colour bar replaces the series legend, with its ends and what the colours count.
+  const scale = b.page.locator('.graph .color-scale');
+  assert.ok(await scale.isVisible());
+  assert.equal(await scale.locator('.scale-min').textContent(), '0');
+  assert.match(await scale.locator('.scale-max').textContent(), /^\d[\d.]*[kM]?$/);
+  assert.equal(await scale.locator('.scale-title').textContent(), 'observations per second in the bucket');
+  assert.match(await scale.locator('.scale-bar').getAttribute('style'), /linear-gradient/);
+  assert.equal(await b.page.locator('.graph .legend-entry').count(), 0);
+  assert.equal(await b.page.locator('.graph .legend-help').count(), 0);
+  // Hovering a cell names its time, its bucket's bounds in the y-axis' unit and its value.
+  const box = await b.page.locator('.graph-canvas').boundingBox();
+  await b.page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+  await b.page.waitForSelector('.tooltip .tooltip-time');
+  const rows = await b.page.locator('.tooltip .tooltip-row').allTextContents();
+  assert.match(rows[0], /^[\d.]+(µs|ms|s|min) – ([\d.]+(µs|ms|s|min)|\+Inf)$/, rows.join(' | '));
+  assert.match(rows[1], /^[\d.]+[kmµ]? observations\/s$/, rows.join(' | '));
+  assert.ok(await b.page.locator('.hover-cell').isVisible());
   await screenshot(b.page, 'heatmap');
+  // Back in Lines mode the series legend returns and the colour bar goes.
+  await b.page.click('.modes button:has-text("Lines")');
+  await b.page.waitForSelector('.graph .legend-entry');
+  assert.ok(await b.page.locator('.graph .legend-entry').count() > 1);
+  assert.equal(await b.page.locator('.graph .color-scale').count(), 0);
   assert.deepEqual(b.errors, []);
 });
 
@@ -218,6 +240,16 @@ for (const [scheme, width, height] of [['light', 1280, 800], ['dark', 1280, 800]
       await page.click('#tab-explain');
       await page.waitForSelector('.node-stats');
       await screenshot(page, `explain-${scheme}-${width}`);
+      // The bucket heatmap with its colour bar and a hovered cell, which must read in both
+      // themes and fit a phone.
+      await open(page, `?scenario=demo&mode=heatmap&q=${encodeURIComponent('sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m]))')}`);
+      await page.waitForSelector('.graph .color-scale .scale-max', { timeout: 60_000 });
+      const box = await page.locator('.graph-canvas').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.45);
+      await page.waitForSelector('.tooltip .tooltip-row');
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `the heatmap page scrolls sideways by ${wide}px`);
+      await screenshot(page, `heatmap-${scheme}-${width}`);
     } finally {
       await context.close();
     }

@@ -483,6 +483,17 @@ async fn bucket_results_can_be_shown_as_a_heatmap() {
     })
     .await;
     assert!(painted_pixels(&root) > 500);
+    // The colour bar stands in for the series legend; the query took no rate, so the
+    // cells are counts.
+    assert_eq!(text(&root, ".color-scale .scale-min"), "0");
+    assert_eq!(
+        text(&root, ".color-scale .scale-title"),
+        "observations in the bucket"
+    );
+    assert!(!exists(&root, ".graph .legend-entry"));
+    click(&root, ".modes button:nth-child(1)");
+    wait_for("the legend", || exists(&root, ".graph .legend-entry")).await;
+    assert!(!exists(&root, ".color-scale"));
 }
 
 #[wasm_bindgen_test]
