@@ -246,7 +246,7 @@ pub fn draw_heatmap(
     let every = ((theme.px(14.0) as f64 / row_h).ceil() as usize).max(1);
     let last = heatmap.buckets.len().saturating_sub(1);
     for (b, bucket) in heatmap.buckets.iter().enumerate() {
-        if (last - b) % every != 0 {
+        if !(last - b).is_multiple_of(every) {
             continue;
         }
         let y = (l.bottom - (b as f64 + 1.0) * row_h).round() as i32;
