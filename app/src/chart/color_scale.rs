@@ -169,25 +169,8 @@ pub fn color_scale(max: f64, per_second: bool, ramp: Ramp, background: Rgb) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::palette::wcag::contrast;
     use crate::chart::palette::{DARK_BACKGROUND, LIGHT_BACKGROUND};
-
-    /// WCAG 2's relative luminance of an sRGB colour.
-    fn luminance(c: Rgb) -> f64 {
-        let channel = |v: u8| {
-            let v = f64::from(v) / 255.0;
-            if v <= 0.04045 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
-    }
-
-    fn contrast(a: Rgb, b: Rgb) -> f64 {
-        let (la, lb) = (luminance(a), luminance(b));
-        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-    }
 
     #[test]
     fn counts_move_away_from_the_background() {

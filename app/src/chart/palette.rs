@@ -83,8 +83,34 @@ pub fn color_for(labels: &Labels) -> Rgb {
     PALETTE[(fingerprint(labels) % PALETTE.len() as u64) as usize]
 }
 
+/// WCAG 2 contrast, for the tests that hold the palette and the heatmap ramps to it.
+#[cfg(test)]
+pub(crate) mod wcag {
+    use super::Rgb;
+
+    /// WCAG 2's relative luminance of an sRGB colour.
+    fn luminance(c: Rgb) -> f64 {
+        let channel = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.04045 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
+    }
+
+    /// WCAG 2's contrast ratio, from 1 (same luminance) to 21.
+    pub(crate) fn contrast(a: Rgb, b: Rgb) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::wcag::contrast;
     use super::*;
     use crate::result::labels;
 
@@ -103,25 +129,6 @@ mod tests {
             fingerprint(&labels([("job", "demo")])),
             0x0248_f899_89ff_4f1f
         );
-    }
-
-    /// WCAG 2's relative luminance of an sRGB colour.
-    fn luminance(c: Rgb) -> f64 {
-        let channel = |v: u8| {
-            let v = f64::from(v) / 255.0;
-            if v <= 0.04045 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * channel(c.0) + 0.7152 * channel(c.1) + 0.0722 * channel(c.2)
-    }
-
-    /// WCAG 2's contrast ratio, from 1 (same luminance) to 21.
-    fn contrast(a: Rgb, b: Rgb) -> f64 {
-        let (la, lb) = (luminance(a), luminance(b));
-        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
     }
 
     #[test]
