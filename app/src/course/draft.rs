@@ -20,7 +20,7 @@
 //! is the newer work: [`Drafts::opening_text`] prefers it. Text typed while a Check was
 //! being graded differs from the checked query and so survives that Check.
 
-use super::progress::{MAX_ID_BYTES, MAX_QUERY_BYTES};
+use super::progress::{MAX_ID_BYTES, MAX_QUERY_BYTES, truncate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -241,18 +241,6 @@ impl Drafts {
         out.evict();
         out
     }
-}
-
-/// The cut of `s` to at most `max` bytes, at a character boundary.
-fn truncate(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Reads the drafts from localStorage (none when storage is unavailable or unreadable).

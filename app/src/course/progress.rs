@@ -237,8 +237,8 @@ impl Progress {
     }
 }
 
-/// The cut of `s` to at most `max` bytes, at a character boundary.
-fn truncate(s: &str, max: usize) -> &str {
+/// The cut of `s` to at most `max` bytes, at a character boundary (drafts cut the same way).
+pub(super) fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
