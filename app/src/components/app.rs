@@ -41,18 +41,7 @@ pub fn App(
     // After a first run, changing what the run depends on runs again, as in Prometheus'
     // UI; a link with a query runs it on opening.
     // A memo computes only when read, so the effect reads it (`get`), never just `track`s it.
-    let params = Memo::new(move |_| {
-        wb.view.with(|v| {
-            (
-                v.tab,
-                v.range_ms,
-                v.end_ms,
-                v.step_ms,
-                v.scenario.clone(),
-                v.seed,
-            )
-        })
-    });
+    let params = Memo::new(move |_| wb.view.with(ViewState::run_inputs));
     // A link's query waits for the catalog: until it is loaded, the scenario's default end
     // time is unknown and the query would run at the time the page opened instead.
     let open_pending = StoredValue::new(run_on_open);
@@ -185,17 +174,9 @@ fn write_url(search: &str, how: Write) {
 /// (same scenario, range and tab), nothing else would run it, so it runs here if a query
 /// ran before; a change of those runs through `App`'s re-run effect instead, once.
 fn restore_workbench(wb: Workbench, restored: ViewState) {
-    let params = |v: &ViewState| {
-        (
-            v.tab,
-            v.range_ms,
-            v.end_ms,
-            v.step_ms,
-            v.scenario.clone(),
-            v.seed,
-        )
-    };
-    let same_params = wb.view.with_untracked(|v| params(v) == params(&restored));
+    let same_params = wb
+        .view
+        .with_untracked(|v| v.run_inputs() == restored.run_inputs());
     let new_text = wb.query.with_untracked(|q| *q != restored.query);
     let ran_before = !wb.run.with_untracked(|r| matches!(r, RunState::Idle));
     wb.query.set(restored.query.clone());

@@ -101,6 +101,25 @@ pub struct ViewState {
     pub query: String,
 }
 
+/// What a run depends on besides the query text (see [`ViewState::run_inputs`]).
+pub type RunInputs = (Tab, i64, Option<i64>, Option<i64>, Option<String>, u64);
+
+impl ViewState {
+    /// What a run depends on besides the query text: tab, range, end, step, scenario and
+    /// seed. After a first run, a change of any of them runs the query again, as in
+    /// Prometheus' UI; the graph mode and the text do not.
+    pub fn run_inputs(&self) -> RunInputs {
+        (
+            self.tab,
+            self.range_ms,
+            self.end_ms,
+            self.step_ms,
+            self.scenario.clone(),
+            self.seed,
+        )
+    }
+}
+
 /// The seed used when none is given.
 pub const DEFAULT_SEED: u64 = 1;
 
