@@ -16,6 +16,20 @@ use simulator::tsdb::Labels;
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The bytes a query-string value keeps as they are: RFC 3986's unreserved characters.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so the result is safe
+/// as any query-string value (a PromQL query, a label name, a pack URL). Grading on a
+/// server, the app's data source and the app's own links all encode through this.
+pub fn encode_query_value(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
 /// One response body of `/api/v1/query` or `/api/v1/query_range`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiResponse {

@@ -1,6 +1,6 @@
 use super::course::{Packs, use_course};
 use crate::course::route::{PackSource, Route};
-use crate::course::source::read_file;
+use crate::course::source::{chosen_file, read_file};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -49,16 +49,9 @@ pub fn PackLoader() -> impl IntoView {
         }
     };
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         leptos::task::spawn_local(async move {
             match read_file(&file).await {
                 Ok(text) => {

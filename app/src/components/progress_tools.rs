@@ -1,5 +1,5 @@
 use super::course::use_course;
-use crate::course::source::read_file;
+use crate::course::source::{chosen_file, read_file};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -18,16 +18,9 @@ pub fn ProgressTools() -> impl IntoView {
         }
     };
     let on_file = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(file) = chosen_file(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
-            return;
-        };
-        input.set_value("");
         leptos::task::spawn_local(async move {
             match read_file(&file).await {
                 Ok(text) => course.import(&file.name(), &text),

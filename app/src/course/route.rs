@@ -14,7 +14,8 @@
 //! ?pack=file:mine.toml                     a pack opened from a local file
 //! ```
 
-use crate::state::url::{decode_component, encode_component};
+use crate::state::url::decode_component;
+use exercises::api::encode_query_value;
 
 /// The prefix that marks a local file in `pack=`. A URL never starts with it that we could
 /// fetch: browsers refuse `file:` fetches from a served page.
@@ -115,17 +116,17 @@ pub fn decode(search: &str) -> Option<Route> {
 pub fn encode(route: &Route) -> String {
     let mut out = match &route.source {
         PackSource::Course => "?course".to_string(),
-        PackSource::Url(url) => format!("?pack={}", encode_component(url)),
+        PackSource::Url(url) => format!("?pack={}", encode_query_value(url)),
         PackSource::File(name) => format!(
             "?pack={}",
-            encode_component(&format!("{FILE_PREFIX}{name}"))
+            encode_query_value(&format!("{FILE_PREFIX}{name}"))
         ),
     };
     if let Some(key) = &route.exercise {
         out.push_str("&ex=");
-        out.push_str(&encode_component(&key.pack));
+        out.push_str(&encode_query_value(&key.pack));
         out.push('/');
-        out.push_str(&encode_component(&key.exercise));
+        out.push_str(&encode_query_value(&key.exercise));
     }
     out
 }

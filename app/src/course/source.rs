@@ -56,6 +56,18 @@ pub async fn fetch_pack(url: &str) -> Result<String, String> {
     Ok(text)
 }
 
+/// The file the learner chose in the file input `ev` comes from, if any. The input is
+/// cleared, so choosing the same file again is another change.
+pub fn chosen_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    use wasm_bindgen::JsCast;
+    let input = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())?;
+    let file = input.files().and_then(|f| f.get(0))?;
+    input.set_value("");
+    Some(file)
+}
+
 /// Reads a file the learner chose (a pack or a progress export) as text.
 pub async fn read_file(file: &web_sys::File) -> Result<String, String> {
     let text = wasm_bindgen_futures::JsFuture::from(file.text())

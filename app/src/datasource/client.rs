@@ -219,7 +219,7 @@ impl<T: Transport> Client<T> {
     /// The values of one label (`/api/v1/label/<name>/values`).
     pub async fn label_values(&self, name: &str) -> Result<Vec<String>, SourceError> {
         let path = api_path(
-            &format!("label/{}/values", super::request::encode(name)),
+            &format!("label/{}/values", exercises::api::encode_query_value(name)),
             &[],
         );
         self.data(&path).await

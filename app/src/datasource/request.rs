@@ -84,20 +84,6 @@ pub fn normalize_base(url: &str) -> Result<String, String> {
     Ok(base)
 }
 
-/// Percent-encodes a query-string value (RFC 3986 unreserved characters stay).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 /// A Unix-ms time as the API writes it: seconds with up to three decimals.
 pub fn seconds(t_ms: i64) -> String {
     let sign = if t_ms < 0 { "-" } else { "" };
@@ -117,7 +103,7 @@ pub fn api_path(endpoint: &str, params: &[(&str, String)]) -> String {
         path.push(if i == 0 { '?' } else { '&' });
         path.push_str(k);
         path.push('=');
-        path.push_str(&encode(v));
+        path.push_str(&exercises::api::encode_query_value(v));
     }
     path
 }

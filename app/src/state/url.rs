@@ -7,6 +7,7 @@
 
 use super::time_range::{format_duration, parse_duration};
 use super::view::{GraphMode, Tab, ViewState};
+use exercises::api::encode_query_value;
 
 /// The query string (with its leading `?`) that restores `view`; empty for the default view.
 pub fn encode(view: &ViewState) -> String {
@@ -41,7 +42,7 @@ pub fn encode(view: &ViewState) -> String {
     }
     let body: Vec<String> = pairs
         .into_iter()
-        .map(|(k, v)| format!("{k}={}", encode_component(&v)))
+        .map(|(k, v)| format!("{k}={}", encode_query_value(&v)))
         .collect();
     format!("?{}", body.join("&"))
 }
@@ -97,21 +98,6 @@ fn format_seconds(ms: i64) -> String {
     } else {
         format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))
     }
-}
-
-/// Percent-encodes everything except RFC 3986's unreserved characters, so the result is
-/// safe in any query string.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// Decodes `%XX` escapes and `+` (a space in form encoding); `None` if the bytes are not

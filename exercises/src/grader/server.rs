@@ -75,7 +75,7 @@ impl ServerRequest {
     /// or `/api/v1/query_range?query=...&start=...&end=...&step=...`, times in seconds as the
     /// API writes them.
     pub fn path(&self, query: &str) -> String {
-        let q = percent_encode(query);
+        let q = crate::api::encode_query_value(query);
         match *self {
             ServerRequest::Instant { time } => {
                 format!("/api/v1/query?query={q}&time={}", format_api_time(time))
@@ -279,20 +279,6 @@ pub fn grade_results(
         },
         &explain,
     )
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters, as a query string
-/// value needs.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
